@@ -1,0 +1,223 @@
+package dev.hfi.controlplane;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.hfi.controlplane.internal.Json;
+import dev.hfi.controlplane.internal.PolicyValidator;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and writes {@link FaultInjectionPolicy} as JSON or YAML and validates it.
+ *
+ * <p>Every failure is an {@link InvalidPolicyException} whose message names the field path, e.g.
+ * {@code spec.fault.abort.httpStatus: must be in [200, 600), got 700} or {@code spec.match.paht:
+ * unknown field; expected one of: headers, method, path}. Thread-safe; all methods are static.
+ *
+ * <pre>{@code
+ * FaultInjectionPolicy p = PolicyCodec.parse(yamlText, PolicyCodec.Format.YAML); // parses + validates
+ * String json = PolicyCodec.toJson(p);
+ * }</pre>
+ */
+public final class PolicyCodec {
+
+  /** The two accepted encodings. */
+  public enum Format {
+    /** {@code application/json}. */
+    JSON,
+    /** {@code application/yaml} (also {@code application/x-yaml}, {@code text/yaml}). */
+    YAML;
+
+    /** The format for an HTTP {@code Content-Type}, or null when it is neither JSON nor YAML. */
+    public static Format fromContentType(String contentType) {
+      if (contentType == null) {
+        return null;
+      }
+      String base = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+      return switch (base) {
+        case "application/json" -> JSON;
+        case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml" -> YAML;
+        default -> null;
+      };
+    }
+  }
+
+  private PolicyCodec() {}
+
+  /** Parses one policy from {@code text} and validates it. */
+  public static FaultInjectionPolicy parse(String text, Format format) {
+    FaultInjectionPolicy policy = read(text, format);
+    validate(policy);
+    return policy;
+  }
+
+  /**
+   * Parses one policy without validating its content (only syntax, unknown fields and types are
+   * checked). The server uses it to reject a bad body before looking at the policy's rules.
+   */
+  public static FaultInjectionPolicy read(String text, Format format) {
+    if (text == null || text.isBlank()) {
+      throw new InvalidPolicyException(
+          "request body is empty: send one FaultInjectionPolicy as JSON or YAML");
+    }
+    ObjectMapper mapper = format == Format.YAML ? Json.YAML : Json.JSON;
+    try {
+      JsonNode tree;
+      try (MappingIterator<JsonNode> docs = mapper.readerFor(JsonNode.class).readValues(text)) {
+        List<JsonNode> all = docs.readAll();
+        all.removeIf(n -> n == null || n.isNull() || n.isMissingNode());
+        if (all.size() != 1) {
+          throw new InvalidPolicyException(
+              all.isEmpty()
+                  ? "request body is empty: send one FaultInjectionPolicy as JSON or YAML"
+                  : "body: expected one policy, found " + all.size() + " YAML documents");
+        }
+        tree = all.get(0);
+      }
+      if (!tree.isObject()) {
+        throw new InvalidPolicyException(
+            "body: expected a FaultInjectionPolicy object, got " + describe(tree));
+      }
+      return mapper.treeToValue(tree, FaultInjectionPolicy.class);
+    } catch (StreamReadException e) {
+      throw new InvalidPolicyException(syntaxMessage(format, e));
+    } catch (JsonMappingException e) {
+      throw new InvalidPolicyException(bindingMessage(e));
+    } catch (IOException e) {
+      throw new InvalidPolicyException("body: cannot be read: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Checks every rule of the design and throws {@link InvalidPolicyException} listing each
+   * violation with its field path.
+   */
+  public static void validate(FaultInjectionPolicy policy) {
+    List<String> errors = PolicyValidator.validate(policy);
+    if (!errors.isEmpty()) {
+      throw new InvalidPolicyException(String.join("; ", errors));
+    }
+  }
+
+  /** Compact single-line JSON. */
+  public static String toJson(FaultInjectionPolicy policy) {
+    return Json.write(policy);
+  }
+
+  /** Block-style YAML, as {@code kubectl get -o yaml} prints it. */
+  public static String toYaml(FaultInjectionPolicy policy) {
+    try {
+      return Json.YAML.writeValueAsString(policy);
+    } catch (JsonProcessingException e) {
+      throw new HfiException(ErrorCode.INTERNAL, "cannot write YAML: " + e.getMessage(), e);
+    }
+  }
+
+  private static String describe(JsonNode n) {
+    if (n.isArray()) {
+      return "a list";
+    }
+    if (n.isTextual()) {
+      return "the string \"" + abbreviate(n.asText()) + "\"";
+    }
+    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + abbreviate(n.toString());
+  }
+
+  private static String syntaxMessage(Format format, StreamReadException e) {
+    String what = format == Format.YAML ? "malformed YAML" : "malformed JSON";
+    String original = e.getOriginalMessage();
+    if (original != null) {
+      original = original.lines().findFirst().orElse(original).trim();
+    }
+    if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+      return what
+          + " at line "
+          + e.getLocation().getLineNr()
+          + ", column "
+          + e.getLocation().getColumnNr()
+          + ": "
+          + original;
+    }
+    return what + ": " + original;
+  }
+
+  private static String bindingMessage(JsonMappingException e) {
+    String path = path(e);
+    if (e instanceof UnrecognizedPropertyException u) {
+      Collection<Object> known = u.getKnownPropertyIds();
+      String expected =
+          known == null || known.isEmpty()
+              ? ""
+              : "; expected one of: "
+                  + new TreeSet<>(known.stream().map(String::valueOf).toList())
+                      .stream().collect(Collectors.joining(", "));
+      return path + ": unknown field" + expected;
+    }
+    if (e instanceof InvalidFormatException f) {
+      return path
+          + ": expected "
+          + typeName(f.getTargetType())
+          + ", got "
+          + abbreviate(String.valueOf(f.getValue()));
+    }
+    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+      return path + ": expected " + typeName(m.getTargetType());
+    }
+    String original = e.getOriginalMessage();
+    return path
+        + ": "
+        + (original == null ? "invalid value" : original.lines().findFirst().orElse(""));
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (!sb.isEmpty()) {
+          sb.append('.');
+        }
+        sb.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.isEmpty() ? "body" : sb.toString();
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "an integer";
+    }
+    if (type == BigDecimal.class || type == Double.class || type == double.class) {
+      return "a number";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    return Map.class.isAssignableFrom(type) || type.isRecord() ? "an object" : type.getSimpleName();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+  }
+}
