@@ -1,0 +1,17 @@
+package dev.hfi.filter.context;
+
+import dev.hfi.filter.host.Host;
+
+/** Reporting of exceptions caught at the ABI boundary: logged and counted, never rethrown. */
+public final class Dispatch {
+  private Dispatch() {}
+
+  public static void failed(String where, Throwable t) {
+    try {
+      Metrics.filterError();
+      Host.log(Host.LOG_ERROR, "hfi: error in " + where + " (request continues): " + t);
+    } catch (Throwable ignored) {
+      // Reporting itself failed (the host refused a call): nothing more can be done safely.
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package dev.hfi.filter.context;
+
+import dev.hfi.filter.core.Backoff;
+import dev.hfi.filter.core.Bytes;
+import dev.hfi.filter.core.FilterConfigException;
+import dev.hfi.filter.core.InjectionCount;
+import dev.hfi.filter.core.PendingResumes;
+import dev.hfi.filter.core.PluginConfig;
+import dev.hfi.filter.core.PollProtocol;
+import dev.hfi.filter.core.RequestHeaders;
+import dev.hfi.filter.core.Rule;
+import dev.hfi.filter.core.RuleSet;
+import dev.hfi.filter.core.RuleSetDecoder;
+import dev.hfi.filter.core.Sampler;
+import dev.hfi.filter.host.Host;
+
+/**
+ * The root context: plugin configuration, the long poll of the control plane, the rule set in
+ * force, and the tick that resumes delayed requests and retries failed polls.
+ *
+ * <p>The tick period always follows the earliest thing waiting (a delayed request or the next poll
+ * after a failure); with nothing waiting there is no tick. Single-threaded, like the VM.
+ */
+public final class FilterRoot {
+  private static final int CAS_RETRIES = 8;
+
+  /** The http call may take this much longer than the poll's own {@code wait}. */
+  private static final int CALL_SLACK_MS = 5000;
+
+  private final int id;
+  private final Sampler sampler;
+  private final Backoff backoff;
+  private final String instance;
+  private final PendingResumes pending = new PendingResumes();
+  private final Host.Shared shared = new Host.Shared();
+
+  private PluginConfig config;
+  private RuleSet ruleSet = RuleSet.EMPTY;
+  private long rejectedVersion;
+  private String rejectedError = "";
+  private boolean started;
+  private int pollToken;
+  private long nextPollAtMs = Long.MAX_VALUE;
+  private int tickPeriodMs;
+
+  public FilterRoot(int id) {
+    this.id = id;
+    this.sampler = new Sampler(Host.nowNanos() ^ ((long) id << 48));
+    this.backoff = new Backoff(sampler);
+    this.instance = Long.toHexString(Host.nowNanos() ^ sampler.nextLong());
+  }
+
+  RuleSet ruleSet() {
+    return ruleSet;
+  }
+
+  Sampler sampler() {
+    return sampler;
+  }
+
+  /** Reads the plugin configuration; false (plugin refused) if it is invalid. */
+  public boolean onConfigure(int size) {
+    Metrics.define();
+    try {
+      config = PluginConfig.decode(Host.pluginConfiguration(size));
+    } catch (FilterConfigException e) {
+      Metrics.configError();
+      Host.log(Host.LOG_ERROR, "hfi: invalid plugin configuration: " + e.getMessage());
+      return false;
+    }
+    Host.log(
+        Host.LOG_INFO,
+        "hfi: filter instance " + instance + " of node " + config.node() + " configured");
+    if (!config.deferStart()) {
+      start();
+    }
+    return true;
+  }
+
+  /** Called for every new HTTP context: starts polling if the configuration deferred it. */
+  public void onStreamCreated() {
+    if (!started && config != null) {
+      start();
+    }
+  }
+
+  private void start() {
+    started = true;
+    nextPollAtMs = Host.nowMillis();
+    updateTick(nextPollAtMs);
+  }
+
+  public void onTick() {
+    long now = Host.nowMillis();
+    if (nextPollAtMs <= now && pollToken == 0) {
+      nextPollAtMs = Long.MAX_VALUE;
+      poll();
+    }
+    if (!pending.isEmpty()) {
+      pending.drainDue(now, this::resume);
+      Host.setEffectiveContext(id);
+    }
+    updateTick(Host.nowMillis());
+  }
+
+  private void resume(int contextId, Rule rule) {
+    try {
+      Host.setEffectiveContext(contextId);
+      if (rule.abort() != null) {
+        abort(rule);
+      } else {
+        Host.continueRequest();
+      }
+    } catch (RuntimeException e) {
+      Dispatch.failed("resuming a delayed request", e);
+      Host.continueRequest();
+    }
+  }
+
+  private void poll() {
+    String path =
+        PollProtocol.path(
+            config.node(),
+            instance,
+            ruleSet.version(),
+            rejectedVersion,
+            rejectedError,
+            config.pollTimeoutMs());
+    byte[] headers =
+        config.token() == null
+            ? RequestHeaders.encode(
+                ":method",
+                "GET",
+                ":path",
+                path,
+                ":authority",
+                config.authority(),
+                ":scheme",
+                "http",
+                "accept",
+                "text/event-stream")
+            : RequestHeaders.encode(
+                ":method",
+                "GET",
+                ":path",
+                path,
+                ":authority",
+                config.authority(),
+                ":scheme",
+                "http",
+                "accept",
+                "text/event-stream",
+                "authorization",
+                "Bearer " + config.token());
+    int token = Host.httpCall(config.cluster(), headers, config.pollTimeoutMs() + CALL_SLACK_MS);
+    if (token < 0) {
+      failed("http call to cluster " + config.cluster() + " refused, status " + -token);
+    } else {
+      pollToken = token;
+    }
+  }
+
+  public void onHttpCallResponse(int token, int numHeaders, int bodySize) {
+    if (token != pollToken) {
+      return;
+    }
+    pollToken = 0;
+    int status = numHeaders == 0 ? 0 : Host.httpCallResponseStatus();
+    if (status == 200) {
+      apply(Host.httpCallResponseBody(bodySize));
+    } else if (status != 304) {
+      failed(status == 0 ? "poll failed (no response)" : "poll answered " + status);
+      return;
+    }
+    backoff.reset();
+    poll();
+  }
+
+  private void apply(String body) {
+    long version = 0;
+    try {
+      PollProtocol.Event event = PollProtocol.parseEvent(body);
+      version = event.id != 0 ? event.id : RuleSetDecoder.versionOf(event.data);
+      RuleSet next = RuleSetDecoder.decode(event.data, config.node());
+      ruleSet = next;
+      rejectedVersion = 0;
+      rejectedError = "";
+      Metrics.version(next.version());
+      Host.log(
+          Host.LOG_INFO,
+          "hfi: applied rule set " + next.version() + " (" + next.size() + " rules for this node)");
+    } catch (FilterConfigException e) {
+      rejectedVersion = version;
+      rejectedError = e.getMessage();
+      Metrics.configError();
+      Host.log(
+          Host.LOG_WARN,
+          "hfi: rejected rule set "
+              + version
+              + ", keeping "
+              + ruleSet.version()
+              + ": "
+              + e.getMessage());
+    }
+  }
+
+  private void failed(String why) {
+    long wait = backoff.nextDelayMs();
+    Host.log(Host.LOG_WARN, "hfi: " + why + "; next poll in " + wait + " ms");
+    long now = Host.nowMillis();
+    nextPollAtMs = now + wait;
+    updateTick(now);
+  }
+
+  void delay(int contextId, Rule rule) {
+    Metrics.delay();
+    long now = Host.nowMillis();
+    pending.add(contextId, now + rule.delayMs(), rule);
+    updateTick(now);
+  }
+
+  void forget(int contextId) {
+    if (pending.remove(contextId)) {
+      updateTick(Host.nowMillis());
+    }
+  }
+
+  static void abort(Rule rule) {
+    Rule.Abort a = rule.abort();
+    Metrics.abort();
+    Host.sendLocalResponse(a.httpStatus(), a.body(), a.headerMap(), a.grpcStatus());
+  }
+
+  /**
+   * Takes one injection from the policy's budget, counted in proxy shared data so that all VMs of
+   * the proxy share it; compare-and-swap retried on contention.
+   */
+  boolean claimInjection(Rule rule) {
+    if (rule.maxInjections() == Rule.UNLIMITED) {
+      return true;
+    }
+    byte[] key = Bytes.utf8(InjectionCount.key(rule.policy()));
+    for (int i = 0; i < CAS_RETRIES; i++) {
+      int status = Host.getSharedData(key, shared);
+      if (status != Host.OK && status != Host.NOT_FOUND) {
+        return false;
+      }
+      long count = InjectionCount.count(shared.value, rule.generation());
+      if (count >= rule.maxInjections()) {
+        return false;
+      }
+      byte[] next = InjectionCount.encode(rule.generation(), count + 1);
+      status = Host.setSharedData(key, next, shared.cas);
+      if (status == Host.OK) {
+        return true;
+      }
+      if (status != Host.CAS_MISMATCH) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private void updateTick(long now) {
+    long earliest = Math.min(pending.earliest(), pollToken == 0 ? nextPollAtMs : Long.MAX_VALUE);
+    int period =
+        earliest == Long.MAX_VALUE ? 0 : (int) Math.max(1, Math.min(earliest - now, 3_600_000));
+    if (period != tickPeriodMs) {
+      tickPeriodMs = period;
+      Host.setTickPeriod(period);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.hfi.filter.core;
+
+/**
+ * The long-poll protocol of docs/API_REFERENCE.md: the request path, and the one SSE event of a 200
+ * answer. Stateless.
+ */
+public final class PollProtocol {
+  private PollProtocol() {}
+
+  /**
+   * The {@code :path} of a poll that reports {@code version} as applied and, when {@code
+   * rejectedVersion > 0}, that version as rejected with {@code error}.
+   */
+  public static String path(
+      String node, String instance, long version, long rejectedVersion, String error, int waitMs) {
+    StringBuilder sb = new StringBuilder("/v1/config/stream?node=");
+    encode(sb, node);
+    sb.append("&instance=");
+    encode(sb, instance);
+    sb.append("&version=").append(version);
+    if (rejectedVersion > 0) {
+      sb.append("&rejected=").append(rejectedVersion).append("&error=");
+      encode(sb, error);
+    }
+    return sb.append("&wait=").append(waitMs).append("ms").toString();
+  }
+
+  /** Percent-encodes everything but RFC 3986 unreserved characters. */
+  static void encode(StringBuilder sb, String s) {
+    byte[] b = Bytes.utf8(s);
+    for (byte x : b) {
+      int c = x & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
+        sb.append((char) c);
+      } else {
+        sb.append('%')
+            .append(Character.forDigit(c >> 4, 16))
+            .append(Character.forDigit(c & 15, 16));
+      }
+    }
+  }
+
+  /** The {@code id} and {@code data} of the first SSE event in {@code body}. */
+  public static final class Event {
+    public final long id;
+    public final String data;
+
+    Event(long id, String data) {
+      this.id = id;
+      this.data = data;
+    }
+  }
+
+  /**
+   * Parses the first event of an SSE body; several {@code data:} lines are joined with newlines.
+   *
+   * @throws FilterConfigException if there is no {@code data:} line
+   */
+  public static Event parseEvent(String body) {
+    long id = 0;
+    StringBuilder data = null;
+    int pos = 0;
+    while (pos < body.length()) {
+      int eol = body.indexOf('\n', pos);
+      if (eol < 0) {
+        eol = body.length();
+      }
+      String line = body.substring(pos, eol);
+      if (line.endsWith("\r")) {
+        line = line.substring(0, line.length() - 1);
+      }
+      pos = eol + 1;
+      if (line.isEmpty()) {
+        if (data != null) {
+          break;
+        }
+        continue;
+      }
+      int colon = line.indexOf(':');
+      String field = colon < 0 ? line : line.substring(0, colon);
+      String value = colon < 0 ? "" : line.substring(colon + 1);
+      if (value.startsWith(" ")) {
+        value = value.substring(1);
+      }
+      if (field.equals("data")) {
+        data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+      } else if (field.equals("id")) {
+        try {
+          id = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+          id = 0;
+        }
+      }
+    }
+    if (data == null) {
+      throw new FilterConfigException("poll answer: no SSE data line in the body");
+    }
+    return new Event(id, data.toString());
+  }
+}

@@ -1,0 +1,226 @@
+package dev.hfi.filter.host;
+
+import dev.hfi.filter.abi.Abi;
+import dev.hfi.filter.abi.Memory;
+import dev.hfi.filter.core.Bytes;
+import dev.hfi.filter.core.RequestHeaders;
+
+/**
+ * Safe host calls: Java types in, Java types out, status codes checked, host-written memory copied
+ * into Java arrays and released at once. The only user of {@link Abi}. Single-threaded, like the
+ * VM.
+ */
+public final class Host {
+  public static final int OK = 0;
+  public static final int NOT_FOUND = 1;
+  public static final int CAS_MISMATCH = 8;
+
+  public static final int LOG_INFO = 2;
+  public static final int LOG_WARN = 3;
+  public static final int LOG_ERROR = 4;
+
+  private static final int MAP_REQUEST_HEADERS = 0;
+  private static final int MAP_HTTP_CALL_RESPONSE_HEADERS = 6;
+  private static final int BUFFER_HTTP_CALL_RESPONSE_BODY = 4;
+  private static final int BUFFER_PLUGIN_CONFIGURATION = 7;
+  private static final int STREAM_REQUEST = 0;
+  private static final byte[] STATUS = Bytes.utf8(":status");
+  private static final byte[] FAULT_DETAILS = Bytes.utf8("hfi_fault");
+
+  private Host() {}
+
+  public static void log(int level, String message) {
+    byte[] b = Bytes.utf8(message);
+    Abi.proxyLog(level, Memory.addressOf(b), b.length);
+  }
+
+  public static long nowMillis() {
+    int ret = Memory.scratch(0);
+    if (Abi.proxyGetCurrentTimeNanoseconds(ret) != OK) {
+      return 0;
+    }
+    return Memory.getLong(ret) / 1_000_000L;
+  }
+
+  public static long nowNanos() {
+    int ret = Memory.scratch(0);
+    Abi.proxyGetCurrentTimeNanoseconds(ret);
+    return Memory.getLong(ret);
+  }
+
+  /** Sets the root context's tick period; 0 stops ticking. Returns the host's status. */
+  public static int setTickPeriod(int ms) {
+    return Abi.proxySetTickPeriodMilliseconds(ms);
+  }
+
+  public static String pluginConfiguration(int size) {
+    return bufferString(BUFFER_PLUGIN_CONFIGURATION, size);
+  }
+
+  public static String httpCallResponseBody(int size) {
+    return bufferString(BUFFER_HTTP_CALL_RESPONSE_BODY, size);
+  }
+
+  private static String bufferString(int type, int size) {
+    if (size <= 0) {
+      return "";
+    }
+    byte[] b = bytes(Abi.proxyGetBufferBytes(type, 0, size, Memory.scratch(0), Memory.scratch(1)));
+    return b == null ? "" : Bytes.string(b, 0, b.length);
+  }
+
+  /** {@code :status} of the http call response, or 0 when there is none (the call failed). */
+  public static int httpCallResponseStatus() {
+    int status =
+        Abi.proxyGetHeaderMapValue(
+            MAP_HTTP_CALL_RESPONSE_HEADERS,
+            Memory.addressOf(STATUS),
+            STATUS.length,
+            Memory.scratch(0),
+            Memory.scratch(1));
+    byte[] b = bytes(status);
+    if (b == null) {
+      return 0;
+    }
+    int v = 0;
+    for (byte x : b) {
+      if (x < '0' || x > '9') {
+        return 0;
+      }
+      v = v * 10 + (x - '0');
+    }
+    return v;
+  }
+
+  /** Reads the request headers into {@code into} (reused across requests). */
+  public static void requestHeaders(RequestHeaders into) {
+    int status =
+        Abi.proxyGetHeaderMapPairs(MAP_REQUEST_HEADERS, Memory.scratch(0), Memory.scratch(1));
+    if (status != OK) {
+      into.reset(0);
+      Memory.reset();
+      return;
+    }
+    int ptr = Memory.getInt(Memory.scratch(0));
+    int size = Memory.getInt(Memory.scratch(1));
+    byte[] buf = into.buffer(size);
+    Memory.copyOut(ptr, buf, size);
+    Memory.reset();
+    into.reset(size);
+  }
+
+  /** Answers the current stream locally (an abort); {@code grpcStatus} -1 for plain HTTP. */
+  public static int sendLocalResponse(int status, byte[] body, byte[] headerMap, int grpcStatus) {
+    return Abi.proxySendLocalResponse(
+        status,
+        Memory.addressOf(FAULT_DETAILS),
+        FAULT_DETAILS.length,
+        Memory.addressOf(body),
+        body.length,
+        Memory.addressOf(headerMap),
+        headerMap.length,
+        grpcStatus);
+  }
+
+  /**
+   * Starts an http call to {@code cluster}; returns its token, or a negative host status on
+   * failure.
+   */
+  public static int httpCall(String cluster, byte[] headerMap, int timeoutMs) {
+    byte[] upstream = Bytes.utf8(cluster);
+    int status =
+        Abi.proxyHttpCall(
+            Memory.addressOf(upstream),
+            upstream.length,
+            Memory.addressOf(headerMap),
+            headerMap.length,
+            0,
+            0,
+            0,
+            0,
+            timeoutMs,
+            Memory.scratch(0));
+    if (status != OK) {
+      return -Math.max(status, 1);
+    }
+    return Memory.getInt(Memory.scratch(0));
+  }
+
+  public static int setEffectiveContext(int contextId) {
+    return Abi.proxySetEffectiveContext(contextId);
+  }
+
+  public static int continueRequest() {
+    return Abi.proxyContinueStream(STREAM_REQUEST);
+  }
+
+  /** Defines a metric (0 counter, 1 gauge); returns its id, or -1 if the host refused. */
+  public static int defineMetric(int type, String name) {
+    byte[] b = Bytes.utf8(name);
+    if (Abi.proxyDefineMetric(type, Memory.addressOf(b), b.length, Memory.scratch(0)) != OK) {
+      return -1;
+    }
+    return Memory.getInt(Memory.scratch(0));
+  }
+
+  public static void incrementMetric(int id, long delta) {
+    if (id >= 0) {
+      Abi.proxyIncrementMetric(id, delta);
+    }
+  }
+
+  public static void recordMetric(int id, long value) {
+    if (id >= 0) {
+      Abi.proxyRecordMetric(id, value);
+    }
+  }
+
+  /** A shared-data value and its CAS token (value null and cas 0 when absent). */
+  public static final class Shared {
+    public byte[] value;
+    public int cas;
+  }
+
+  /** Reads shared data {@code key} into {@code out}; returns the host status. */
+  public static int getSharedData(byte[] key, Shared out) {
+    int status =
+        Abi.proxyGetSharedData(
+            Memory.addressOf(key),
+            key.length,
+            Memory.scratch(0),
+            Memory.scratch(1),
+            Memory.scratch(2));
+    out.value = null;
+    out.cas = 0;
+    if (status == OK) {
+      int ptr = Memory.getInt(Memory.scratch(0));
+      int size = Memory.getInt(Memory.scratch(1));
+      int cas = Memory.getInt(Memory.scratch(2));
+      byte[] v = new byte[size];
+      Memory.copyOut(ptr, v, size);
+      out.value = v;
+      out.cas = cas;
+    }
+    Memory.reset();
+    return status;
+  }
+
+  /** Writes shared data if its CAS token still is {@code cas}; returns the host status. */
+  public static int setSharedData(byte[] key, byte[] value, int cas) {
+    return Abi.proxySetSharedData(
+        Memory.addressOf(key), key.length, Memory.addressOf(value), value.length, cas);
+  }
+
+  private static byte[] bytes(int status) {
+    if (status != OK) {
+      Memory.reset();
+      return null;
+    }
+    int ptr = Memory.getInt(Memory.scratch(0));
+    int size = Memory.getInt(Memory.scratch(1));
+    byte[] b = new byte[size];
+    Memory.copyOut(ptr, b, size);
+    Memory.reset();
+    return b;
+  }
+}
