@@ -1,0 +1,307 @@
+package dev.hfi.testkit;
+
+import dev.hfi.testkit.internal.EnvoyYaml;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * An Envoy v3 bootstrap configuration ({@code envoy.yaml}) that runs the HFI filter in front of one
+ * or more upstreams.
+ *
+ * <p>The generated file holds: the admin listener; one listener per upstream, each with an HTTP
+ * connection manager whose filter chain is the HFI Wasm filter ({@code envoy.filters.http.wasm}, V8
+ * runtime, code from {@link #filterPath()}) followed by the router; the cluster {@value
+ * #CONTROL_PLANE_CLUSTER} that the filter's long polls go to; and one cluster per upstream. Each
+ * listener's filter gets the plugin configuration of docs/API_REFERENCE.md with {@code node} set to
+ * that upstream's node name, so policies can target one upstream.
+ *
+ * <p>Instances are immutable and thread-safe; the builder is not.
+ *
+ * <pre>{@code
+ * String yaml = EnvoyConfig.builder()
+ *     .withControlPlane("127.0.0.1", 8080)
+ *     .withUpstream("orders", 10000, "127.0.0.1", 8081)
+ *     .build()
+ *     .toYaml();
+ * }</pre>
+ */
+public final class EnvoyConfig {
+
+  /** Name of the cluster that reaches the control plane (the filter's {@code cluster} setting). */
+  public static final String CONTROL_PLANE_CLUSTER = "hfi_control_plane";
+
+  /** Where {@link EnvoyContainer} puts the filter, and the default {@link #filterPath()}. */
+  public static final String DEFAULT_FILTER_PATH = "/etc/envoy/hfi-filter.wasm";
+
+  public static final int DEFAULT_ADMIN_PORT = 9901;
+
+  public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]+");
+  private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * One proxied upstream: Envoy listens on {@code listenPort} and forwards to {@code host:port};
+   * its filter reports to the control plane as {@code node}.
+   */
+  public record Upstream(String name, String node, int listenPort, String host, int port) {}
+
+  private final String listenAddress;
+  private final int adminPort;
+  private final String controlPlaneHost;
+  private final int controlPlanePort;
+  private final String controlPlaneToken;
+  private final String filterPath;
+  private final Duration pollTimeout;
+  private final List<Upstream> upstreams;
+
+  private EnvoyConfig(Builder b) {
+    this.listenAddress = b.listenAddress;
+    this.adminPort = b.adminPort;
+    this.controlPlaneHost = b.controlPlaneHost;
+    this.controlPlanePort = b.controlPlanePort;
+    this.controlPlaneToken = b.controlPlaneToken;
+    this.filterPath = b.filterPath;
+    this.pollTimeout = b.pollTimeout;
+    this.upstreams = List.copyOf(b.upstreams);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Address every listener (admin included) binds to. */
+  public String listenAddress() {
+    return listenAddress;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public String controlPlaneHost() {
+    return controlPlaneHost;
+  }
+
+  public int controlPlanePort() {
+    return controlPlanePort;
+  }
+
+  /** Path of the filter's {@code .wasm} as Envoy sees it. */
+  public String filterPath() {
+    return filterPath;
+  }
+
+  public Duration pollTimeout() {
+    return pollTimeout;
+  }
+
+  /** Upstreams in the order they were added. */
+  public List<Upstream> upstreams() {
+    return upstreams;
+  }
+
+  /** Bearer token the filter sends to the control plane, or {@code null} for none. */
+  public String controlPlaneToken() {
+    return controlPlaneToken;
+  }
+
+  /** The filter's plugin configuration (compact JSON) for the listener of {@code upstream}. */
+  public String pluginConfiguration(Upstream upstream) {
+    return EnvoyYaml.pluginConfiguration(this, upstream);
+  }
+
+  /** The bootstrap as Envoy reads it with {@code -c}. */
+  public String toYaml() {
+    return EnvoyYaml.write(this);
+  }
+
+  /** Collects settings; {@link #build()} checks them all and reports every problem at once. */
+  public static final class Builder {
+    private String listenAddress = "0.0.0.0";
+    private int adminPort = DEFAULT_ADMIN_PORT;
+    private String controlPlaneHost;
+    private int controlPlanePort;
+    private String controlPlaneToken;
+    private String filterPath = DEFAULT_FILTER_PATH;
+    private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+    private final List<Upstream> upstreams = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Address for all listeners; default {@code 0.0.0.0}. */
+    public Builder withListenAddress(String listenAddress) {
+      this.listenAddress = listenAddress;
+      return this;
+    }
+
+    /** Port of Envoy's admin interface; default {@value #DEFAULT_ADMIN_PORT}. */
+    public Builder withAdminPort(int adminPort) {
+      this.adminPort = adminPort;
+      return this;
+    }
+
+    /** Where Envoy reaches the control plane (as seen from Envoy). Required. */
+    public Builder withControlPlane(String host, int port) {
+      this.controlPlaneHost = host;
+      this.controlPlanePort = port;
+      return this;
+    }
+
+    /** Bearer token for a control plane that requires one. */
+    public Builder withControlPlaneToken(String token) {
+      this.controlPlaneToken = token;
+      return this;
+    }
+
+    /**
+     * Absolute path of {@code hfi-filter.wasm} as Envoy sees it; default {@value
+     * #DEFAULT_FILTER_PATH}.
+     */
+    public Builder withFilterPath(String filterPath) {
+      this.filterPath = filterPath;
+      return this;
+    }
+
+    /** How long each of the filter's long polls is held by the control plane; default 30 s. */
+    public Builder withPollTimeout(Duration pollTimeout) {
+      this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    /** Adds an upstream whose filter reports as node {@code name}. */
+    public Builder withUpstream(String name, int listenPort, String host, int port) {
+      return withUpstream(name, name, listenPort, host, port);
+    }
+
+    /** Adds an upstream whose filter reports as {@code node}. */
+    public Builder withUpstream(String name, String node, int listenPort, String host, int port) {
+      upstreams.add(new Upstream(name, node, listenPort, host, port));
+      return this;
+    }
+
+    /**
+     * Checks every setting.
+     *
+     * @throws TestkitException with {@link TestkitException.Code#INVALID_CONFIGURATION} listing
+     *     each problem and its fix
+     */
+    public EnvoyConfig build() {
+      List<String> problems = new ArrayList<>();
+      checkHost("listenAddress", listenAddress, problems);
+      checkPort("adminPort", adminPort, problems);
+      if (controlPlaneHost == null) {
+        problems.add(
+            "controlPlane: not set; call withControlPlane(host, port) with the address at which"
+                + " Envoy reaches the HFI control plane");
+      } else {
+        checkHost("controlPlane host", controlPlaneHost, problems);
+        checkPort("controlPlane port", controlPlanePort, problems);
+      }
+      if (controlPlaneToken != null
+          && (controlPlaneToken.isBlank() || hasControl(controlPlaneToken))) {
+        problems.add("controlPlaneToken: must be non-blank printable text, or not set at all");
+      }
+      if (filterPath == null || !filterPath.startsWith("/")) {
+        problems.add(
+            "filterPath \""
+                + filterPath
+                + "\": must be an absolute path inside Envoy's file system,"
+                + " e.g. \""
+                + DEFAULT_FILTER_PATH
+                + "\"");
+      }
+      if (pollTimeout == null
+          || pollTimeout.toMillis() < 1
+          || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
+        problems.add(
+            "pollTimeout "
+                + pollTimeout
+                + ": must be between 1 ms and 5 min, e.g. Duration.ofSeconds(30)");
+      }
+      checkUpstreams(problems);
+      if (!problems.isEmpty()) {
+        throw new TestkitException(
+            TestkitException.Code.INVALID_CONFIGURATION,
+            "invalid Envoy configuration: " + String.join("; ", problems));
+      }
+      return new EnvoyConfig(this);
+    }
+
+    private void checkUpstreams(List<String> problems) {
+      if (upstreams.isEmpty()) {
+        problems.add(
+            "upstreams: none; call withUpstream(name, listenPort, host, port) at least once");
+      }
+      Set<String> names = new HashSet<>();
+      Set<Integer> ports = new HashSet<>(Set.of(adminPort));
+      for (Upstream u : upstreams) {
+        String where = "upstream \"" + u.name() + "\"";
+        if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
+          problems.add(
+              where
+                  + ": name must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
+                  + " e.g. \"orders\"");
+        } else if (!names.add(u.name())) {
+          problems.add(where + ": added twice; give each upstream its own name");
+        }
+        if (u.node() == null || !DNS_LABEL.matcher(u.node()).matches()) {
+          problems.add(
+              where
+                  + ": node \""
+                  + u.node()
+                  + "\" must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
+                  + " e.g. \"orders-proxy\"");
+        }
+        checkPort(where + " listenPort", u.listenPort(), problems);
+        if (!ports.add(u.listenPort())) {
+          problems.add(
+              where
+                  + ": listenPort "
+                  + u.listenPort()
+                  + " is already used by the admin interface or another upstream; pick another");
+        }
+        checkHost(where + " host", u.host(), problems);
+        checkPort(where + " port", u.port(), problems);
+      }
+    }
+
+    private static void checkPort(String what, int port, List<String> problems) {
+      if (port < 1 || port > 65535) {
+        problems.add(what + " " + port + ": must be between 1 and 65535");
+      }
+    }
+
+    private static void checkHost(String what, String host, List<String> problems) {
+      if (host == null || !HOST.matcher(host).matches()) {
+        problems.add(
+            what
+                + " \""
+                + host
+                + "\": must be a host name or IP address without scheme or port, e.g. \"127.0.0.1\"");
+      }
+    }
+
+    private static boolean hasControl(String s) {
+      return s.chars().anyMatch(Character::isISOControl);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EnvoyConfig{controlPlane="
+        + controlPlaneHost
+        + ":"
+        + controlPlanePort
+        + ", adminPort="
+        + adminPort
+        + ", upstreams="
+        + upstreams
+        + "}";
+  }
+}
