@@ -1,0 +1,361 @@
+package dev.hfi.controlplane;
+
+import dev.hfi.controlplane.internal.DaemonThreads;
+import dev.hfi.controlplane.internal.Distributor;
+import dev.hfi.controlplane.internal.EventHub;
+import dev.hfi.controlplane.internal.NodeRegistry;
+import dev.hfi.controlplane.internal.PolicyExpirer;
+import dev.hfi.controlplane.internal.SseStream;
+import dev.hfi.controlplane.internal.http.AccessLog;
+import dev.hfi.controlplane.internal.http.ApiRoutes;
+import dev.hfi.controlplane.internal.http.HttpSupport;
+import dev.hfi.controlplane.internal.http.JettyGlue;
+import dev.hfi.controlplane.internal.http.PolicyHandlers;
+import dev.hfi.controlplane.internal.http.StatusHandlers;
+import dev.hfi.controlplane.internal.http.StreamHandlers;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spark.Service;
+import spark.embeddedserver.EmbeddedServers;
+
+/**
+ * The HFI control plane: the REST API on sparkjava, the rule-set distributor (SSE and long poll),
+ * data-plane instance tracking, the event stream, health and metrics, in one Jetty server.
+ *
+ * <p>The server does not own its store: closing the server leaves the store open. It is
+ * thread-safe; {@link #start()} and {@link #close()} are meant to be called once each.
+ *
+ * <pre>{@code
+ * try (PolicyStore store = new MemoryPolicyStore();
+ *     ControlPlaneServer server = ControlPlaneServer.builder()
+ *         .withPort(0)                       // a free port
+ *         .withStore(store)
+ *         .build()
+ *         .start()) {
+ *   URI api = server.uri();
+ * }
+ * }</pre>
+ */
+public final class ControlPlaneServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneServer.class);
+  private static final long HEARTBEAT_SECONDS = 15;
+
+  private final Builder config;
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ScheduledExecutorService scheduler =
+      Executors.newScheduledThreadPool(1, DaemonThreads.named("hfi-control-plane"));
+  private final ScheduledExecutorService compiler =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("hfi-distributor"));
+  private final EventHub events = new EventHub();
+  private final NodeRegistry nodes;
+  private final Distributor distributor;
+  private PolicyExpirer expirer;
+  private Service spark;
+  private int port = -1;
+
+  private ControlPlaneServer(Builder b) {
+    this.config = b;
+    this.nodes = new NodeRegistry(events, scheduler, b.clock, b.staleAfter);
+    this.distributor = new Distributor(b.store, events, compiler);
+  }
+
+  /** A builder; {@link Builder#withStore} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts distributing, expiring (unless disabled) and serving; returns when the port is bound.
+   *
+   * @throws HfiException when the port cannot be bound or the store is unreachable
+   */
+  public synchronized ControlPlaneServer start() {
+    if (spark != null) {
+      throw new IllegalStateException("already started");
+    }
+    distributor.start();
+    if (config.expirer) {
+      expirer = new PolicyExpirer(config.store, scheduler, config.clock);
+      expirer.start();
+    }
+    registerMetrics();
+    List<ApiRoutes.Route> routes =
+        ApiRoutes.table(
+            new PolicyHandlers(config.store, config.maxBodyBytes),
+            new StreamHandlers(distributor, events, nodes),
+            new StatusHandlers(config.store, distributor, nodes, metrics));
+    Object serverId = new Object();
+    EmbeddedServers.add(serverId, new JettyGlue(routes, config.token, new AccessLog(metrics)));
+    spark = Service.ignite();
+    spark.embeddedServerIdentifier(serverId);
+    spark.ipAddress(config.bindAddress);
+    spark.port(config.port);
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    spark.initExceptionHandler(failure::set);
+    configureSpark(routes);
+    spark.init();
+    spark.awaitInitialization();
+    if (failure.get() != null) {
+      close();
+      throw new HfiException(
+          ErrorCode.INTERNAL,
+          "cannot listen on "
+              + config.bindAddress
+              + ":"
+              + config.port
+              + ": "
+              + failure.get().getMessage(),
+          failure.get());
+    }
+    port = spark.port();
+    byte[] heartbeat = SseStream.comment("heartbeat");
+    scheduler.scheduleAtFixedRate(
+        () -> {
+          distributor.heartbeat(heartbeat);
+          events.heartbeat(heartbeat);
+        },
+        HEARTBEAT_SECONDS,
+        HEARTBEAT_SECONDS,
+        TimeUnit.SECONDS);
+    LOG.info(
+        "control plane listening on http://{}:{} (auth {})",
+        config.bindAddress,
+        port,
+        config.token == null ? "off" : "on");
+    return this;
+  }
+
+  private void configureSpark(List<ApiRoutes.Route> routes) {
+    java.util.Set<String> open = new java.util.HashSet<>();
+    for (ApiRoutes.Route r : routes) {
+      if (r.open()) {
+        open.add(r.path());
+      }
+    }
+    spark.before(
+        (req, res) -> {
+          if (!open.contains(req.pathInfo())) {
+            HttpSupport.checkToken(req.raw(), config.token);
+          }
+        });
+    spark.exception(
+        HfiException.class,
+        (e, req, res) -> {
+          if (e.code().httpStatus() >= 500) {
+            LOG.warn("{} {}: {}", req.requestMethod(), req.pathInfo(), e.getMessage());
+          }
+          res.status(e.code().httpStatus());
+          res.type(HttpSupport.JSON);
+          if (e.code() == ErrorCode.UNAUTHORIZED) {
+            res.header("WWW-Authenticate", "Bearer realm=\"hfi\"");
+          }
+          res.body(HttpSupport.errorJson(e.code(), e.getMessage()));
+        });
+    spark.exception(
+        Exception.class,
+        (e, req, res) -> {
+          LOG.error("{} {} failed", req.requestMethod(), req.pathInfo(), e);
+          res.status(500);
+          res.type(HttpSupport.JSON);
+          res.body(HttpSupport.errorJson(ErrorCode.INTERNAL, "internal error; see the server log"));
+        });
+    spark.notFound(
+        (req, res) -> {
+          res.type(HttpSupport.JSON);
+          return HttpSupport.errorJson(
+              ErrorCode.NOT_FOUND, "no route " + req.requestMethod() + " " + req.pathInfo());
+        });
+    spark.internalServerError(
+        (req, res) -> {
+          res.type(HttpSupport.JSON);
+          return HttpSupport.errorJson(ErrorCode.INTERNAL, "internal error; see the server log");
+        });
+    for (ApiRoutes.Route r : routes) {
+      if (r.isStream()) {
+        continue;
+      }
+      spark.Route handler =
+          (req, res) -> {
+            req.attribute(HttpSupport.ROUTE_ATTRIBUTE, r.path());
+            return r.rest().handle(req, res);
+          };
+      switch (r.method()) {
+        case "GET" -> spark.get(r.path(), handler);
+        case "POST" -> spark.post(r.path(), handler);
+        case "PUT" -> spark.put(r.path(), handler);
+        case "DELETE" -> spark.delete(r.path(), handler);
+        default -> throw new IllegalStateException("unsupported method " + r.method());
+      }
+    }
+  }
+
+  private void registerMetrics() {
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    Gauge.builder("hfi.ruleset.version", distributor, d -> d.current().version())
+        .description("Version of the rule set in force")
+        .register(metrics);
+    Gauge.builder("hfi.ruleset.rules", distributor, d -> d.current().ruleCount())
+        .description("Rules in the rule set in force")
+        .register(metrics);
+    Gauge.builder("hfi.sse.subscribers", distributor, Distributor::subscribers)
+        .tag("stream", "config")
+        .register(metrics);
+    Gauge.builder("hfi.sse.subscribers", events, EventHub::size)
+        .tag("stream", "events")
+        .register(metrics);
+    Gauge.builder("hfi.longpoll.waiting", distributor, Distributor::waiting).register(metrics);
+    Gauge.builder("hfi.dataplane.instances", nodes, n -> n.count(false))
+        .tag("state", "live")
+        .register(metrics);
+    Gauge.builder("hfi.dataplane.instances", nodes, n -> n.count(true))
+        .tag("state", "stale")
+        .register(metrics);
+  }
+
+  /** The bound port (the chosen one when built with port 0). */
+  public int port() {
+    if (port < 0) {
+      throw new IllegalStateException("not started");
+    }
+    return port;
+  }
+
+  /** {@code http://<bind address>:<port>}. */
+  public java.net.URI uri() {
+    String host =
+        config.bindAddress.contains(":") ? "[" + config.bindAddress + "]" : config.bindAddress;
+    if ("0.0.0.0".equals(host)) {
+      host = "127.0.0.1";
+    }
+    return java.net.URI.create("http://" + host + ":" + port());
+  }
+
+  /** The current rule set. */
+  public RuleSet ruleSet() {
+    return distributor.current();
+  }
+
+  /** Stops serving and ends every stream; the store stays open. */
+  @Override
+  public synchronized void close() {
+    distributor.close();
+    events.closeAll();
+    if (expirer != null) {
+      expirer.close();
+    }
+    if (spark != null) {
+      spark.stop();
+      spark.awaitStop();
+    }
+    scheduler.shutdownNow();
+    compiler.shutdownNow();
+    metrics.close();
+  }
+
+  /** Configures a {@link ControlPlaneServer}; {@link #build()} checks the settings. */
+  public static final class Builder {
+    private int port = 8080;
+    private String bindAddress = "127.0.0.1";
+    private PolicyStore store;
+    private String token;
+    private long maxBodyBytes = 1024 * 1024;
+    private Duration staleAfter = Duration.ofSeconds(90);
+    private boolean expirer = true;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** TCP port; 0 picks a free one. Default 8080. */
+    public Builder withPort(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Address to bind; default {@code 127.0.0.1} (use {@code 0.0.0.0} for every interface). */
+    public Builder withBindAddress(String bindAddress) {
+      this.bindAddress = bindAddress;
+      return this;
+    }
+
+    /** The policy store (required). */
+    public Builder withStore(PolicyStore store) {
+      this.store = store;
+      return this;
+    }
+
+    /**
+     * Require {@code Authorization: Bearer <token>} on every route but /healthz and /readyz; null =
+     * off.
+     */
+    public Builder withToken(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Largest accepted request body; default 1 MiB. Larger ones get 413. */
+    public Builder withMaxBodyBytes(long maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** How long an instance may go without polling before it is stale; default 90s. */
+    public Builder withStaleAfter(Duration staleAfter) {
+      this.staleAfter = staleAfter;
+      return this;
+    }
+
+    /** Whether this replica deletes expired policies (default true; only the leader should). */
+    public Builder withExpirer(boolean enabled) {
+      this.expirer = enabled;
+      return this;
+    }
+
+    /** Clock for last-seen times and expiry; default the system clock. */
+    public Builder withClock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Checks the settings and builds a server (not started). */
+    public ControlPlaneServer build() {
+      if (store == null) {
+        throw new IllegalArgumentException(
+            "a store is required: withStore(new MemoryPolicyStore()) or another PolicyStore");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException(
+            "port must be in 0..65535 (0 = any free port), got " + port);
+      }
+      if (bindAddress == null || bindAddress.isBlank()) {
+        throw new IllegalArgumentException(
+            "bind address must not be empty; use 127.0.0.1 or 0.0.0.0");
+      }
+      if (token != null && token.isBlank()) {
+        throw new IllegalArgumentException("token must not be blank; pass null to turn auth off");
+      }
+      if (maxBodyBytes < 1024) {
+        throw new IllegalArgumentException(
+            "maxBodyBytes must be at least 1024, got " + maxBodyBytes);
+      }
+      if (staleAfter == null || staleAfter.toMillis() < 1) {
+        throw new IllegalArgumentException("staleAfter must be positive, got " + staleAfter);
+      }
+      return new ControlPlaneServer(this);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+package dev.hfi.controlplane.internal;
+
+import dev.hfi.controlplane.ControlPlaneEvent;
+import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.controlplane.HfiException;
+import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.RuleSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the current {@link RuleSet} and pushes every new one to its subscribers.
+ *
+ * <p>It lists the store once, then watches it from that revision. Store events update a map of
+ * compiled rules; one compile task (on {@code compiler}) turns the map into a rule set whose
+ * version is the revision of the last event it contains. Bursts of writes coalesce into one rule
+ * set, so a subscriber sees strictly increasing versions, each a complete snapshot
+ * (java-control-plane's {@code SimpleCache} model). A subscriber or long poll that is behind gets
+ * the current set at once; one that is current waits.
+ */
+public final class Distributor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Distributor.class);
+
+  private final PolicyStore store;
+  private final EventHub events;
+  private final ScheduledExecutorService compiler;
+  private final Map<String, RuleCompiler.Compiled> rules = new HashMap<>();
+  private final AtomicBoolean compileScheduled = new AtomicBoolean();
+  private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+  private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+  private final Object publishLock = new Object();
+  private long revision;
+  private volatile RuleSet current;
+  private volatile PolicyStore.Watch watch;
+  private volatile boolean closed;
+
+  /** A long poll waiting for a rule set other than {@code version} and {@code rejected}. */
+  public static final class Waiter {
+    private final long version;
+    private final Long rejected;
+    private final Consumer<RuleSet> answer;
+    private final AtomicBoolean done = new AtomicBoolean();
+
+    /** {@code answer} runs at most once, with the first rule set that differs. */
+    public Waiter(long version, Long rejected, Consumer<RuleSet> answer) {
+      this.version = version;
+      this.rejected = rejected;
+      this.answer = answer;
+    }
+
+    boolean wants(RuleSet rs) {
+      return rs.version() != version && (rejected == null || rs.version() != rejected);
+    }
+
+    /** Claims the waiter; false when it was already answered or timed out. */
+    public boolean claim() {
+      return done.compareAndSet(false, true);
+    }
+  }
+
+  /** A distributor on {@code store}; compiles and answers on {@code compiler}. */
+  public Distributor(PolicyStore store, EventHub events, ScheduledExecutorService compiler) {
+    this.store = store;
+    this.events = events;
+    this.compiler = compiler;
+  }
+
+  /** Lists the store, compiles the first rule set and starts watching. */
+  public void start() {
+    PolicyStore.Snapshot snapshot = store.list();
+    synchronized (this) {
+      rules.clear();
+      for (FaultInjectionPolicy p : snapshot.items()) {
+        rules.put(p.name(), RuleCompiler.compile(p));
+      }
+      revision = snapshot.revision();
+    }
+    compileNow();
+    watch =
+        store.watch(
+            snapshot.revision(),
+            new PolicyStore.Listener() {
+              @Override
+              public void onEvent(PolicyStore.Event event) {
+                onStoreEvent(event);
+              }
+
+              @Override
+              public void onError(HfiException error) {
+                LOG.warn("policy watch failed, listing again: {}", error.getMessage());
+                restartLater();
+              }
+            });
+  }
+
+  private void restartLater() {
+    if (closed) {
+      return;
+    }
+    compiler.schedule(
+        () -> {
+          try {
+            start();
+          } catch (HfiException e) {
+            LOG.warn("policy store not reachable: {}", e.getMessage());
+            restartLater();
+          }
+        },
+        1,
+        TimeUnit.SECONDS);
+  }
+
+  private void onStoreEvent(PolicyStore.Event e) {
+    synchronized (this) {
+      if (e.revision() <= revision) {
+        return;
+      }
+      if (e.type() == PolicyStore.Event.Type.PUT) {
+        rules.put(e.name(), RuleCompiler.compile(e.policy()));
+      } else {
+        rules.remove(e.name());
+      }
+      revision = e.revision();
+    }
+    String action =
+        e.type() == PolicyStore.Event.Type.DELETE ? "deleted" : e.created() ? "created" : "updated";
+    events.publish(ControlPlaneEvent.policy(action, e.name(), e.revision()));
+    if (compileScheduled.compareAndSet(false, true)) {
+      compiler.execute(
+          () -> {
+            compileScheduled.set(false);
+            compileNow();
+          });
+    }
+  }
+
+  private void compileNow() {
+    RuleSet rs;
+    synchronized (this) {
+      RuleSet cur = current;
+      if (cur != null && cur.version() == revision) {
+        return;
+      }
+      rs = RuleCompiler.ruleSet(revision, rules.values());
+    }
+    publish(rs);
+  }
+
+  private void publish(RuleSet rs) {
+    synchronized (publishLock) {
+      current = rs;
+      byte[] bytes = eventBytes(rs);
+      for (SseStream s : streams) {
+        s.send(bytes);
+      }
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (w.wants(rs)) {
+          it.remove();
+          if (w.claim()) {
+            w.answer.accept(rs);
+          }
+        }
+      }
+    }
+    events.publish(ControlPlaneEvent.ruleSet(rs.version(), rs.ruleCount()));
+  }
+
+  /** The SSE bytes of a rule set: {@code id: version, event: ruleset, data: json}. */
+  public static byte[] eventBytes(RuleSet rs) {
+    return SseStream.event(Long.toString(rs.version()), "ruleset", rs.json());
+  }
+
+  /** The rule set in force. */
+  public RuleSet current() {
+    return current;
+  }
+
+  /**
+   * Adds an SSE subscriber and sends it the current rule set unless {@code lastEventId} says it
+   * already has it; then every new one.
+   */
+  public void subscribe(SseStream stream, Long lastEventId) {
+    synchronized (publishLock) {
+      RuleSet rs = current;
+      if (lastEventId == null || lastEventId != rs.version()) {
+        stream.send(eventBytes(rs));
+      } else {
+        stream.send(SseStream.comment("version " + rs.version() + " is current"));
+      }
+      streams.add(stream);
+    }
+  }
+
+  /** Removes an SSE subscriber. */
+  public void unsubscribe(SseStream stream) {
+    streams.remove(stream);
+  }
+
+  /**
+   * The rule set to answer a long poll with at once, or null after registering {@code waiter},
+   * which then gets the next rule set it wants.
+   */
+  public RuleSet pollOrWait(Waiter waiter) {
+    synchronized (publishLock) {
+      RuleSet rs = current;
+      if (waiter.wants(rs)) {
+        return rs;
+      }
+      waiters.add(waiter);
+      return null;
+    }
+  }
+
+  /** Forgets a waiter that timed out or went away. */
+  public void cancel(Waiter waiter) {
+    waiters.remove(waiter);
+  }
+
+  /** Sends a heartbeat comment to every SSE subscriber. */
+  public void heartbeat(byte[] comment) {
+    synchronized (publishLock) {
+      streams.forEach(s -> s.send(comment));
+    }
+  }
+
+  /** Open SSE subscribers. */
+  public int subscribers() {
+    return streams.size();
+  }
+
+  /** Long polls being held. */
+  public int waiting() {
+    return waiters.size();
+  }
+
+  /** Stops watching and ends every stream. */
+  @Override
+  public void close() {
+    closed = true;
+    PolicyStore.Watch w = watch;
+    if (w != null) {
+      w.close();
+    }
+    streams.forEach(SseStream::close);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.hfi.controlplane.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.controlplane.FaultInjectionPolicy.Abort;
+import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
+import dev.hfi.controlplane.FaultInjectionPolicy.HeaderMatch;
+import dev.hfi.controlplane.FaultInjectionPolicy.Match;
+import dev.hfi.controlplane.FaultInjectionPolicy.StringMatch;
+import dev.hfi.controlplane.RuleSet;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Compiles policies into the rule-set JSON of docs/API_REFERENCE.md. Each policy compiles once into
+ * a {@link Compiled} rule (its JSON kept), so a new rule set is a sort and a concatenation.
+ */
+public final class RuleCompiler {
+  private static final Comparator<Compiled> ORDER =
+      Comparator.comparingInt(Compiled::priority).reversed().thenComparing(Compiled::name);
+
+  private RuleCompiler() {}
+
+  /** One compiled rule: its sort key and JSON. */
+  public record Compiled(String name, int priority, String json) {}
+
+  /** Compiles one stored (valid) policy. */
+  public static Compiled compile(FaultInjectionPolicy p) {
+    Fault f = p.spec().fault();
+    Match m = p.spec().match();
+    BigDecimal pct = f.percentage() == null ? BigDecimal.valueOf(100) : f.percentage();
+    Abort a = f.abort();
+    AbortJson abort = null;
+    if (a != null) {
+      List<List<String>> headers = null;
+      if (a.headers() != null && !a.headers().isEmpty()) {
+        headers = new ArrayList<>();
+        for (Map.Entry<String, String> h : a.headers().entrySet()) {
+          headers.add(List.of(h.getKey().toLowerCase(Locale.ROOT), h.getValue()));
+        }
+      }
+      abort = new AbortJson(a.httpStatus(), a.grpcStatus(), a.body(), headers);
+    }
+    List<HeaderJson> headers = null;
+    if (m != null && m.headers() != null && !m.headers().isEmpty()) {
+      headers = new ArrayList<>();
+      for (HeaderMatch h : m.headers()) {
+        headers.add(
+            new HeaderJson(
+                h.name().toLowerCase(Locale.ROOT), h.exact(), h.prefix(), h.regex(), h.present()));
+      }
+    }
+    List<String> nodes =
+        p.spec().target() == null
+                || p.spec().target().nodes() == null
+                || p.spec().target().nodes().isEmpty()
+            ? null
+            : p.spec().target().nodes();
+    Long expiresAtMs =
+        p.status() == null || p.status().expiresAt() == null
+            ? null
+            : PolicyWrites.parseTimestamp(p.status().expiresAt()).toEpochMilli();
+    RuleJson rule =
+        new RuleJson(
+            p.name(),
+            Long.parseLong(p.metadata().resourceVersion()),
+            nodes,
+            m == null ? null : m.path(),
+            m == null ? null : m.method(),
+            headers,
+            pct.movePointRight(4).intValueExact(),
+            abort,
+            f.delay() == null ? null : Durations.parse(f.delay().fixedDelay()).toMillis(),
+            f.maxInjections(),
+            expiresAtMs);
+    int priority = p.spec().priority() == null ? 0 : p.spec().priority();
+    return new Compiled(p.name(), priority, Json.write(rule));
+  }
+
+  /** The rule set at {@code version}: rules by priority (descending), then name. */
+  public static RuleSet ruleSet(long version, Collection<Compiled> rules) {
+    List<Compiled> sorted = new ArrayList<>(rules);
+    sorted.sort(ORDER);
+    int size = 32;
+    for (Compiled c : sorted) {
+      size += c.json().length() + 1;
+    }
+    StringBuilder sb = new StringBuilder(size);
+    sb.append("{\"version\":").append(version).append(",\"rules\":[");
+    for (int i = 0; i < sorted.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(sorted.get(i).json());
+    }
+    sb.append("]}");
+    return new RuleSet(version, sb.toString(), sorted.size());
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({
+    "policy",
+    "generation",
+    "nodes",
+    "path",
+    "method",
+    "headers",
+    "perMillion",
+    "abort",
+    "delayMs",
+    "maxInjections",
+    "expiresAtMs"
+  })
+  record RuleJson(
+      String policy,
+      long generation,
+      List<String> nodes,
+      StringMatch path,
+      StringMatch method,
+      List<HeaderJson> headers,
+      int perMillion,
+      AbortJson abort,
+      Long delayMs,
+      Integer maxInjections,
+      Long expiresAtMs) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"name", "exact", "prefix", "regex", "present"})
+  record HeaderJson(String name, String exact, String prefix, String regex, Boolean present) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"httpStatus", "grpcStatus", "body", "headers"})
+  record AbortJson(
+      Integer httpStatus, Integer grpcStatus, String body, List<List<String>> headers) {}
+}

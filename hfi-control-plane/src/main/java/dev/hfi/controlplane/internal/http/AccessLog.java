@@ -1,0 +1,67 @@
+package dev.hfi.controlplane.internal.http;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
+import org.eclipse.jetty.server.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One structured log line and one timer sample per request, REST and stream alike (Jetty calls it
+ * when a request completes, also for asynchronous ones). Fields: method, path, status, latencyMs,
+ * client, and policy for policy operations.
+ */
+public final class AccessLog implements RequestLog {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.hfi.controlplane.access");
+
+  private final MeterRegistry metrics;
+
+  /** A log recording {@code hfi.http.requests} timers in {@code metrics}. */
+  public AccessLog(MeterRegistry metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void log(Request request, Response response) {
+    long latency = Math.max(0, System.currentTimeMillis() - request.getTimeStamp());
+    int status =
+        response.getCommittedMetaData() != null
+            ? response.getCommittedMetaData().getStatus()
+            : response.getStatus();
+    Object route = request.getAttribute(HttpSupport.ROUTE_ATTRIBUTE);
+    Object policy = request.getAttribute(HttpSupport.POLICY_ATTRIBUTE);
+    String method = request.getMethod();
+    String path = request.getRequestURI();
+    String client = request.getRemoteAddr();
+    if (policy != null) {
+      LOG.info(
+          "{} {} {} {} {} {}",
+          kv("method", method),
+          kv("path", path),
+          kv("status", status),
+          kv("latencyMs", latency),
+          kv("client", client),
+          kv("policy", policy));
+    } else {
+      LOG.info(
+          "{} {} {} {} {}",
+          kv("method", method),
+          kv("path", path),
+          kv("status", status),
+          kv("latencyMs", latency),
+          kv("client", client));
+    }
+    Timer.builder("hfi.http.requests")
+        .description("HTTP requests by route and status")
+        .tag("method", method)
+        .tag("route", route == null ? "unmatched" : route.toString())
+        .tag("status", Integer.toString(status))
+        .register(metrics)
+        .record(latency, TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,132 @@
+package dev.hfi.controlplane.internal.http;
+
+import dev.hfi.controlplane.ErrorCode;
+import dev.hfi.controlplane.HfiException;
+import dev.hfi.controlplane.InvalidPolicyException;
+import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.controlplane.internal.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.servlet.ServletRequest;
+import javax.servlet.ServletRequestWrapper;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+/** What every endpoint shares: error JSON, bearer-token check, bounded body reading. */
+public final class HttpSupport {
+  /** Request attribute: the policy an operation is about (for the request log). */
+  public static final String POLICY_ATTRIBUTE = "hfi.policy";
+
+  /** Request attribute: the matched route pattern (for the request log and metrics). */
+  public static final String ROUTE_ATTRIBUTE = "hfi.route";
+
+  /** The JSON media type of every non-stream answer. */
+  public static final String JSON = "application/json";
+
+  private HttpSupport() {}
+
+  /** {@code {"error":{"code":"NotFound","message":"..."}}}. */
+  public static String errorJson(ErrorCode code, String message) {
+    Map<String, String> error = new LinkedHashMap<>();
+    error.put("code", code.code());
+    error.put("message", message);
+    return Json.write(Map.of("error", error));
+  }
+
+  /** Writes the error JSON with the code's status (unless the response is already committed). */
+  public static void writeError(HttpServletResponse response, HfiException e) throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.setStatus(e.code().httpStatus());
+    response.setContentType(JSON);
+    if (e.code() == ErrorCode.UNAUTHORIZED) {
+      response.setHeader("WWW-Authenticate", "Bearer realm=\"hfi\"");
+    }
+    response
+        .getOutputStream()
+        .write(errorJson(e.code(), e.getMessage()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Throws {@link ErrorCode#UNAUTHORIZED} unless the request carries {@code token}. */
+  public static void checkToken(HttpServletRequest request, String token) {
+    if (token == null) {
+      return;
+    }
+    String header = request.getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new HfiException(
+          ErrorCode.UNAUTHORIZED,
+          "this control plane requires a bearer token (Authorization: Bearer <token>)");
+    }
+    byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    if (!java.security.MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
+      throw new HfiException(ErrorCode.UNAUTHORIZED, "the bearer token is not valid");
+    }
+  }
+
+  /** The body of a policy request, its format checked (415) and its size bounded (413). */
+  public static Body readPolicyBody(HttpServletRequest request, long maxBytes) throws IOException {
+    long length = request.getContentLengthLong();
+    if (length > maxBytes) {
+      throw tooLarge(length, maxBytes);
+    }
+    PolicyCodec.Format format = PolicyCodec.Format.fromContentType(request.getContentType());
+    if (format == null) {
+      throw new HfiException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be application/json or application/yaml, got "
+              + (request.getContentType() == null
+                  ? "none"
+                  : "\"" + request.getContentType() + "\""));
+    }
+    ServletRequest raw = request;
+    while (raw instanceof ServletRequestWrapper w) {
+      // Spark's wrapper would buffer the whole body before we can bound it.
+      raw = w.getRequest();
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (InputStream in = raw.getInputStream()) {
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        if (bytes.size() + n > maxBytes) {
+          throw tooLarge(-1, maxBytes);
+        }
+        bytes.write(buf, 0, n);
+      }
+    }
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes.toByteArray()))
+              .toString();
+      return new Body(text, format);
+    } catch (CharacterCodingException e) {
+      throw new InvalidPolicyException("body: not valid UTF-8");
+    }
+  }
+
+  private static HfiException tooLarge(long length, long maxBytes) {
+    return new HfiException(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        "request body "
+            + (length >= 0 ? "is " + length + " bytes" : "exceeds the limit")
+            + "; the limit is "
+            + maxBytes
+            + " bytes");
+  }
+
+  /** A request body and its format. */
+  public record Body(String text, PolicyCodec.Format format) {}
+}

@@ -1,0 +1,124 @@
+package dev.hfi.controlplane.internal.http;
+
+import dev.hfi.controlplane.ApplyResult;
+import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.controlplane.InvalidPolicyException;
+import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.controlplane.PolicyNotFoundException;
+import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.internal.Json;
+import dev.hfi.controlplane.internal.PolicyValidator;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import spark.Request;
+import spark.Response;
+
+/** The policy endpoints, one small method each. */
+public final class PolicyHandlers {
+  /** Header: the store revision after a mutation (or of a read). */
+  public static final String REVISION_HEADER = "X-Hfi-Revision";
+
+  /** Header: {@code created}, {@code configured} or {@code unchanged}. */
+  public static final String APPLY_RESULT_HEADER = "X-Hfi-Apply-Result";
+
+  private final PolicyStore store;
+  private final long maxBodyBytes;
+
+  /** Handlers on {@code store}, reading bodies of at most {@code maxBodyBytes}. */
+  public PolicyHandlers(PolicyStore store, long maxBodyBytes) {
+    this.store = store;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** {@code POST /v1/policies}: create or update. */
+  public Object create(Request req, Response res) throws IOException {
+    FaultInjectionPolicy policy = read(req);
+    req.attribute(HttpSupport.POLICY_ATTRIBUTE, policy.name());
+    return applied(store.apply(policy), res);
+  }
+
+  /** {@code PUT /v1/policies/{name}}: update or create under that name. */
+  public Object put(Request req, Response res) throws IOException {
+    String name = name(req);
+    FaultInjectionPolicy policy = read(req);
+    if (policy.metadata() == null || policy.name() == null) {
+      FaultInjectionPolicy.Metadata m = policy.metadata();
+      policy =
+          new FaultInjectionPolicy(
+              policy.apiVersion(),
+              policy.kind(),
+              m == null
+                  ? FaultInjectionPolicy.Metadata.named(name)
+                  : new FaultInjectionPolicy.Metadata(
+                      name, m.labels(), m.resourceVersion(), m.creationTimestamp()),
+              policy.spec(),
+              policy.status());
+    } else if (!policy.name().equals(name)) {
+      throw new InvalidPolicyException(
+          "metadata.name: \""
+              + policy.name()
+              + "\" does not match the name in the URL \""
+              + name
+              + "\"");
+    }
+    return applied(store.apply(policy), res);
+  }
+
+  /** {@code GET /v1/policies}. */
+  public Object list(Request req, Response res) {
+    PolicyStore.Snapshot s = store.list();
+    res.header(REVISION_HEADER, Long.toString(s.revision()));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("apiVersion", FaultInjectionPolicy.API_VERSION);
+    body.put("kind", "FaultInjectionPolicyList");
+    body.put("metadata", Map.of("resourceVersion", Long.toString(s.revision())));
+    body.put("items", s.items());
+    return json(res, 200, body);
+  }
+
+  /** {@code GET /v1/policies/{name}}. */
+  public Object get(Request req, Response res) {
+    String name = name(req);
+    FaultInjectionPolicy p =
+        store
+            .get(name)
+            .orElseThrow(() -> new PolicyNotFoundException("policy \"" + name + "\" not found"));
+    return json(res, 200, p);
+  }
+
+  /** {@code DELETE /v1/policies/{name}}: answers with the deleted policy. */
+  public Object delete(Request req, Response res) {
+    String name = name(req);
+    PolicyStore.Deleted d = store.delete(name);
+    res.header(REVISION_HEADER, Long.toString(d.revision()));
+    return json(res, 200, d.policy());
+  }
+
+  private FaultInjectionPolicy read(Request req) throws IOException {
+    HttpSupport.Body body = HttpSupport.readPolicyBody(req.raw(), maxBodyBytes);
+    return PolicyCodec.read(body.text(), body.format());
+  }
+
+  private static String name(Request req) {
+    String name = req.params(":name");
+    req.attribute(HttpSupport.POLICY_ATTRIBUTE, name);
+    String error = PolicyValidator.checkName(name);
+    if (error != null) {
+      throw new InvalidPolicyException("name in the URL: " + error);
+    }
+    return name;
+  }
+
+  private static Object applied(ApplyResult r, Response res) {
+    res.header(REVISION_HEADER, Long.toString(r.revision()));
+    res.header(APPLY_RESULT_HEADER, r.outcome().wireName());
+    return json(res, r.outcome() == ApplyResult.Outcome.CREATED ? 201 : 200, r.policy());
+  }
+
+  static String json(Response res, int status, Object body) {
+    res.status(status);
+    res.type(HttpSupport.JSON);
+    return Json.write(body);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.hfi.controlplane.internal.http;
+
+import dev.hfi.controlplane.ErrorCode;
+import dev.hfi.controlplane.HfiException;
+import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.RuleSet;
+import dev.hfi.controlplane.internal.Distributor;
+import dev.hfi.controlplane.internal.NodeRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import spark.Request;
+import spark.Response;
+
+/** {@code /v1/nodes}, {@code /healthz}, {@code /readyz}, {@code /metrics}. */
+public final class StatusHandlers {
+  private final PolicyStore store;
+  private final Distributor distributor;
+  private final NodeRegistry nodes;
+  private final PrometheusMeterRegistry metrics;
+
+  /** Status endpoints over these components. */
+  public StatusHandlers(
+      PolicyStore store,
+      Distributor distributor,
+      NodeRegistry nodes,
+      PrometheusMeterRegistry metrics) {
+    this.store = store;
+    this.distributor = distributor;
+    this.nodes = nodes;
+    this.metrics = metrics;
+  }
+
+  /** {@code GET /v1/nodes}: every data-plane instance and the current rule-set version. */
+  public Object nodes(Request req, Response res) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("version", distributor.current().version());
+    body.put("items", nodes.list());
+    return PolicyHandlers.json(res, 200, body);
+  }
+
+  /** {@code GET /healthz}: the process is up. */
+  public Object healthz(Request req, Response res) {
+    return PolicyHandlers.json(res, 200, Map.of("status", "ok"));
+  }
+
+  /** {@code GET /readyz}: the store answers and a rule set is compiled; else 503. */
+  public Object readyz(Request req, Response res) {
+    RuleSet rs = distributor.current();
+    long revision;
+    try {
+      revision = store.revision();
+    } catch (HfiException e) {
+      throw new HfiException(ErrorCode.UNAVAILABLE, "not ready: " + e.getMessage(), e);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "ready");
+    body.put("revision", revision);
+    body.put("ruleSetVersion", rs.version());
+    return PolicyHandlers.json(res, 200, body);
+  }
+
+  /** {@code GET /metrics}: Prometheus text format. */
+  public Object metrics(Request req, Response res) {
+    res.status(200);
+    res.type("text/plain; version=0.0.4; charset=utf-8");
+    return metrics.scrape();
+  }
+}
