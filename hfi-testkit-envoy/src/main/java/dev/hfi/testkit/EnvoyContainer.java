@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -231,13 +232,15 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
               + " start()");
     }
     boolean hostNetwork = isHostNetwork();
+    // With host networking every port must be free on the host; picked together so they differ.
+    Iterator<Integer> free =
+        hostNetwork ? FreePorts.pick(upstreams.size() + 1).iterator() : Collections.emptyIterator();
+    int admin =
+        adminPort != 0 ? adminPort : hostNetwork ? free.next() : EnvoyConfig.DEFAULT_ADMIN_PORT;
     EnvoyConfig.Builder builder =
         EnvoyConfig.builder()
             .withListenAddress(hostNetwork ? "127.0.0.1" : "0.0.0.0")
-            .withAdminPort(
-                adminPort != 0
-                    ? adminPort
-                    : hostNetwork ? FreePorts.pick() : EnvoyConfig.DEFAULT_ADMIN_PORT)
+            .withAdminPort(admin)
             .withControlPlane(reachable(controlPlane.getHost()), port(controlPlane))
             .withControlPlaneToken(controlPlaneToken)
             .withPollTimeout(pollTimeout)
@@ -245,7 +248,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
     int nextPort = FIRST_LISTENER_PORT;
     for (Map.Entry<String, UpstreamSpec> e : upstreams.entrySet()) {
       URI uri = e.getValue().uri();
-      int listenPort = hostNetwork ? FreePorts.pick() : nextPort++;
+      int listenPort = hostNetwork ? free.next() : nextPort++;
       builder.withUpstream(
           e.getKey(), e.getValue().node(), listenPort, reachable(uri.getHost()), port(uri));
     }

@@ -14,11 +14,10 @@ import java.util.Set;
  * passed. Implementations should wait for the control plane's events (its SSE stream) rather than
  * poll, and must be safe to call from any thread.
  *
- * <p>Adapting the control plane's Java client is one line; a data plane without a control plane can
- * opt out explicitly:
+ * <p>An implementation backed by the control plane's Java client waits on its ACK events; a data
+ * plane used without a control plane opts out explicitly:
  *
  * <pre>{@code
- * FilterAckCheck acks = (nodes, timeout) -> client.awaitApplied(nodes, timeout);
  * FilterAckCheck none = (nodes, timeout) -> true;
  * }</pre>
  */
