@@ -27,6 +27,13 @@ public final class Json {
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
           .build();
 
+  /** JSON mapper for reading server answers: tolerates fields added by newer servers. */
+  public static final ObjectMapper LENIENT =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .serializationInclusion(JsonInclude.Include.NON_NULL)
+          .build();
+
   private Json() {}
 
   private static <

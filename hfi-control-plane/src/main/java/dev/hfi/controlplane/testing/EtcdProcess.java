@@ -1,0 +1,222 @@
+package dev.hfi.controlplane.testing;
+
+import dev.hfi.controlplane.ErrorCode;
+import dev.hfi.controlplane.HfiException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * A real, single-member etcd server in a child process, listening on free loopback ports, for tests
+ * and for the JUnit extension's ETCD mode. No Docker: it runs the {@code etcd} binary (Debian's
+ * {@code etcd-server} package; {@code ci/install-deps.sh} installs it).
+ *
+ * <p>{@link #start()} returns once etcd logs that it serves clients (an event read from its log,
+ * not a sleep). {@link #kill()} and {@link #restart()} keep the data directory and the ports, so
+ * outage tests can take etcd away and bring the same cluster back. {@link #close()} kills the
+ * process (by its pid) and deletes the data directory. The binary is {@code $HFI_ETCD_BIN}, else
+ * {@code etcd} on the {@code PATH}; etcd's output goes to {@code etcd.log} beside the data
+ * directory.
+ *
+ * <p>Not thread-safe: one owner starts, kills and closes it.
+ *
+ * <pre>{@code
+ * try (EtcdProcess etcd = EtcdProcess.start()) {
+ *   PolicyStore store = EtcdPolicyStore.builder().withEndpoints(etcd.endpoint()).build();
+ * }
+ * }</pre>
+ */
+public final class EtcdProcess implements AutoCloseable {
+  private static final String READY = "ready to serve client requests";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Path dir;
+  private final int clientPort;
+  private final int peerPort;
+  private Process process;
+
+  private EtcdProcess(Path dir, int clientPort, int peerPort) {
+    this.dir = dir;
+    this.clientPort = clientPort;
+    this.peerPort = peerPort;
+  }
+
+  /** Starts etcd on free loopback ports with a fresh data directory. */
+  public static EtcdProcess start() {
+    try {
+      Path dir = Files.createTempDirectory("hfi-etcd-");
+      int[] ports = freePorts();
+      EtcdProcess etcd = new EtcdProcess(dir, ports[0], ports[1]);
+      etcd.launch();
+      return etcd;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare an etcd data directory", e);
+    }
+  }
+
+  /** The client URL, {@code http://127.0.0.1:<port>}. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + clientPort);
+  }
+
+  /** The pid of the running etcd, or -1 when it is not running. */
+  public long pid() {
+    return isRunning() ? process.pid() : -1;
+  }
+
+  /** Whether the etcd process is alive. */
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Kills etcd with SIGKILL and waits until it has exited; the data directory stays. */
+  public void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        throw new HfiException(ErrorCode.INTERNAL, "etcd pid " + process.pid() + " did not die");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HfiException(ErrorCode.INTERNAL, "interrupted while killing etcd", e);
+    }
+    process = null;
+  }
+
+  /** Starts etcd again on the same ports and data directory (after {@link #kill()}). */
+  public void restart() {
+    if (isRunning()) {
+      throw new IllegalStateException("etcd is still running (pid " + process.pid() + ")");
+    }
+    launch();
+  }
+
+  /** Kills etcd and deletes its data directory. */
+  @Override
+  public void close() {
+    kill();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  private void launch() {
+    String peer = "http://127.0.0.1:" + peerPort;
+    String client = endpoint().toString();
+    String binary = System.getenv().getOrDefault("HFI_ETCD_BIN", "etcd");
+    List<String> command =
+        List.of(
+            binary,
+            "--name",
+            "default",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--listen-client-urls",
+            client,
+            "--advertise-client-urls",
+            client,
+            "--listen-peer-urls",
+            peer,
+            "--initial-advertise-peer-urls",
+            peer,
+            "--initial-cluster",
+            "default=" + peer);
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new HfiException(
+          ErrorCode.INTERNAL,
+          "cannot run etcd ("
+              + binary
+              + "): "
+              + e.getMessage()
+              + "; install Debian's etcd-server (ci/install-deps.sh does) or set HFI_ETCD_BIN",
+          e);
+    }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread pump = new Thread(() -> pump(p, ready), "hfi-etcd-log-" + clientPort);
+    pump.setDaemon(true);
+    pump.start();
+    try {
+      ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      p.destroyForcibly();
+      throw new HfiException(
+          ErrorCode.INTERNAL,
+          "etcd did not become ready on "
+              + client
+              + " within "
+              + START_TIMEOUT.toSeconds()
+              + "s; see "
+              + dir.resolve("etcd.log"),
+          e);
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new HfiException(ErrorCode.INTERNAL, "interrupted while starting etcd", e);
+    }
+    process = p;
+  }
+
+  /** Copies etcd's output to etcd.log and completes {@code ready} when it serves clients. */
+  private void pump(Process p, CompletableFuture<Void> ready) {
+    try (BufferedReader in =
+            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Writer log =
+            Files.newBufferedWriter(
+                dir.resolve("etcd.log"), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        log.write(line);
+        log.write('\n');
+        if (!ready.isDone() && line.contains(READY)) {
+          log.flush();
+          ready.complete(null);
+        }
+      }
+    } catch (IOException e) {
+      ready.completeExceptionally(e);
+    }
+    ready.completeExceptionally(new IOException("etcd exited with code " + exitCode(p)));
+  }
+
+  private static String exitCode(Process p) {
+    try {
+      return Integer.toString(p.waitFor());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
+  private static int[] freePorts() throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    try (ServerSocket a = new ServerSocket(0, 1, loopback);
+        ServerSocket b = new ServerSocket(0, 1, loopback)) {
+      return new int[] {a.getLocalPort(), b.getLocalPort()};
+    }
+  }
+}
