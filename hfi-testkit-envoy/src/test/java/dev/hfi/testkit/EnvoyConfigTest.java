@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.StringValue;
+import dev.hfi.filter.core.PluginConfig;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -122,6 +123,24 @@ class EnvoyConfigTest {
     JsonNode plugin = JSON.readTree(config.pluginConfiguration(config.upstreams().get(0)));
 
     assertThat(plugin.get("token").asText()).isEqualTo("s3cret");
+  }
+
+  @Test
+  void theFiltersOwnDecoderAcceptsThePluginConfigurationOfEveryListener() {
+    EnvoyConfig config =
+        twoUpstreams()
+            .withControlPlaneToken("s3cret")
+            .withPollTimeout(Duration.ofSeconds(25))
+            .build();
+
+    for (EnvoyConfig.Upstream upstream : config.upstreams()) {
+      PluginConfig decoded = PluginConfig.decode(config.pluginConfiguration(upstream));
+      assertThat(decoded.node()).isEqualTo(upstream.node());
+      assertThat(decoded.cluster()).isEqualTo(EnvoyConfig.CONTROL_PLANE_CLUSTER);
+      assertThat(decoded.authority()).isEqualTo("127.0.0.1:8080");
+      assertThat(decoded.pollTimeoutMs()).isEqualTo(25_000);
+      assertThat(decoded.token()).isEqualTo("s3cret");
+    }
   }
 
   @Test
