@@ -27,7 +27,6 @@ public final class FilterRoot {
   /** The http call may take this much longer than the poll's own {@code wait}. */
   private static final int CALL_SLACK_MS = 5000;
 
-  private final int id;
   private final Sampler sampler;
   private final Backoff backoff;
   private final String instance;
@@ -44,7 +43,6 @@ public final class FilterRoot {
   private int tickPeriodMs;
 
   public FilterRoot(int id) {
-    this.id = id;
     this.sampler = new Sampler(Host.nowNanos() ^ ((long) id << 48));
     this.backoff = new Backoff(sampler);
     this.instance = Long.toHexString(Host.nowNanos() ^ sampler.nextLong());
@@ -96,11 +94,10 @@ public final class FilterRoot {
       nextPollAtMs = Long.MAX_VALUE;
       poll();
     }
-    if (!pending.isEmpty()) {
-      pending.drainDue(now, this::resume);
-      Host.setEffectiveContext(id);
-    }
-    updateTick(Host.nowMillis());
+    // The tick is re-armed before resuming: resuming makes a request's context the effective one
+    // for the rest of this callback, and the java host keeps it so (see docs/FILTER.md).
+    updateTick(now, pending.earliestAfter(now));
+    pending.drainDue(now, this::resume);
   }
 
   private void resume(int contextId, Rule rule) {
@@ -262,7 +259,11 @@ public final class FilterRoot {
   }
 
   private void updateTick(long now) {
-    long earliest = Math.min(pending.earliest(), pollToken == 0 ? nextPollAtMs : Long.MAX_VALUE);
+    updateTick(now, pending.earliest());
+  }
+
+  private void updateTick(long now, long earliestResume) {
+    long earliest = Math.min(earliestResume, pollToken == 0 ? nextPollAtMs : Long.MAX_VALUE);
     int period =
         earliest == Long.MAX_VALUE ? 0 : (int) Math.max(1, Math.min(earliest - now, 3_600_000));
     if (period != tickPeriodMs) {

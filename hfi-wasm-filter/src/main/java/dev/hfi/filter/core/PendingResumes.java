@@ -47,6 +47,17 @@ public final class PendingResumes {
     return min;
   }
 
+  /** The earliest due time after {@code nowMs}, or {@code Long.MAX_VALUE}. */
+  public long earliestAfter(long nowMs) {
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i < size; i++) {
+      if (due[i] > nowMs) {
+        min = Math.min(min, due[i]);
+      }
+    }
+    return min;
+  }
+
   /** Receives the requests whose delay is over. */
   public interface Consumer {
     void resume(int contextId, Rule rule);

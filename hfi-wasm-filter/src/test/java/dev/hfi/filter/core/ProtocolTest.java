@@ -79,6 +79,7 @@ class ProtocolTest {
     }
     assertThat(p.remove(20)).isTrue();
     assertThat(p.earliest()).isEqualTo(100);
+    assertThat(p.earliestAfter(350)).isEqualTo(400);
     List<Integer> resumed = new ArrayList<>();
     p.drainDue(350, (id, rule) -> resumed.add(id));
     assertThat(resumed).containsExactlyInAnyOrder(1, 2, 3);

@@ -1,0 +1,249 @@
+package dev.hfi.filter.wasm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hfi.filter.wasm.FilterHost.Engine;
+import dev.hfi.filter.wasm.FilterHost.PollCall;
+import dev.hfi.filter.wasm.FilterHost.Result;
+import io.roastedroot.proxywasm.SharedData;
+import io.roastedroot.proxywasm.SharedDataHandler;
+import io.roastedroot.proxywasm.SimpleSharedDataHandler;
+import io.roastedroot.proxywasm.internal.Action;
+import io.roastedroot.proxywasm.internal.WasmResult;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The built hfi-filter.wasm driven in proxy-wasm-java-host like a proxy would. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FilterBehaviourIT {
+  private static final String[] GET_ORDERS = {
+    ":method", "GET", ":path", "/api/orders", ":authority", "orders"
+  };
+
+  private static FilterHost host() throws Exception {
+    return host(new SimpleSharedDataHandler());
+  }
+
+  private static FilterHost host(SharedDataHandler shared) throws Exception {
+    return new FilterHost(FilterAbortIT.CONFIG, shared, Engine.BUILD_TIME_COMPILED);
+  }
+
+  private static String ruleSet(long version, String... rules) {
+    return "{\"version\":" + version + ",\"rules\":[" + String.join(",", rules) + "]}";
+  }
+
+  private static String abortRule(String policy, String path, int status, String extra) {
+    return "{\"policy\":\""
+        + policy
+        + "\",\"path\":{\"prefix\":\""
+        + path
+        + "\"},\"abort\":{\"httpStatus\":"
+        + status
+        + "}"
+        + extra
+        + "}";
+  }
+
+  /** Hands the filter a rule set and returns the (unanswered) poll that ACKs it. */
+  private static PollCall apply(FilterHost host, PollCall call, long version, String... rules)
+      throws InterruptedException {
+    call.ruleSet(version, ruleSet(version, rules));
+    return host.awaitAck(version);
+  }
+
+  @Test
+  void delayedRequestResumesNoEarlierThanItsDelay() throws Exception {
+    try (FilterHost host = host()) {
+      apply(host, host.nextCall(), 1, "{\"policy\":\"slow\",\"delayMs\":300}");
+      Result r = host.request(GET_ORDERS);
+      assertThat(r.action).isEqualTo(Action.PAUSE);
+      assertThat(r.passed()).isTrue();
+      assertThat(r.elapsedMs).isGreaterThanOrEqualTo(300);
+      assertThat(host.metric("hfi.faults.delays_total")).isEqualTo(1);
+      assertThat(host.metric("hfi.faults.aborts_total")).isZero();
+      // The tick was armed for the delay itself, not polled at a fixed rate.
+      assertThat(host.tickPeriods).anyMatch(p -> p > 200 && p <= 300);
+    }
+  }
+
+  @Test
+  void delayThenAbortWhenBothAreSet() throws Exception {
+    try (FilterHost host = host()) {
+      apply(
+          host,
+          host.nextCall(),
+          1,
+          "{\"policy\":\"slow-fail\",\"delayMs\":200,\"abort\":{\"httpStatus\":504,\"body\":\"late\"}}");
+      Result r = host.request(GET_ORDERS);
+      assertThat(r.elapsedMs).isGreaterThanOrEqualTo(200);
+      assertThat(r.response.statusCode()).isEqualTo(504);
+      assertThat(r.body()).isEqualTo("late");
+      assertThat(r.header("x-hfi-fault")).isEqualTo("slow-fail");
+      assertThat(host.metric("hfi.faults.delays_total")).isEqualTo(1);
+      assertThat(host.metric("hfi.faults.aborts_total")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void grpcAbortIsATrailersOnlyAnswerWithGrpcStatus() throws Exception {
+    try (FilterHost host = host()) {
+      apply(
+          host,
+          host.nextCall(),
+          1,
+          "{\"policy\":\"grpc-down\",\"path\":{\"prefix\":\"/orders.Orders/\"},"
+              + "\"abort\":{\"grpcStatus\":14}}");
+      Result r =
+          host.request(
+              ":method", "POST", ":path", "/orders.Orders/Get", "content-type", "application/grpc");
+      assertThat(r.response.grpcStatus()).isEqualTo(14);
+      assertThat(r.response.statusCode()).isEqualTo(200);
+      assertThat(r.header("x-hfi-fault")).isEqualTo("grpc-down");
+    }
+  }
+
+  @Test
+  void newRuleSetChangesBehaviourOnTheNextRequest() throws Exception {
+    try (FilterHost host = host()) {
+      PollCall next = apply(host, host.nextCall(), 1, abortRule("a", "/a", 503, ""));
+      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(503);
+      assertThat(host.request(":path", "/b").passed()).isTrue();
+
+      apply(host, next, 2, abortRule("b", "/b", 500, ""));
+      assertThat(host.request(":path", "/a").passed()).isTrue();
+      assertThat(host.request(":path", "/b").response.statusCode()).isEqualTo(500);
+      assertThat(host.metric("hfi.ruleset.version")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void garbageRuleSetIsNackedAndTheLastGoodOneKept() throws Exception {
+    try (FilterHost host = host()) {
+      PollCall next = apply(host, host.nextCall(), 1, abortRule("a", "/a", 503, ""));
+      next.ruleSet(2, "{\"version\":2,\"rules\":[{\"policy\":\"broken\"}]}");
+      PollCall nack = host.nextCall();
+      assertThat(nack.query("version")).isEqualTo("1");
+      assertThat(nack.query("rejected")).isEqualTo("2");
+      assertThat(nack.query("error")).contains("rules[0]").contains("abort and delayMs");
+      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(503);
+      assertThat(host.metric("hfi.config.errors_total")).isEqualTo(1);
+      assertThat(host.metric("hfi.ruleset.version")).isEqualTo(1);
+
+      nack.ruleSet(3, "this is not json");
+      PollCall nack2 = host.nextCall();
+      assertThat(nack2.query("rejected")).isEqualTo("3");
+      assertThat(nack2.query("error")).contains("invalid JSON");
+      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(503);
+
+      // A good one later clears the NACK.
+      nack2.ruleSet(4, ruleSet(4));
+      PollCall ack = host.awaitAck(4);
+      assertThat(ack.query("rejected")).isEmpty();
+      assertThat(host.request(":path", "/a").passed()).isTrue();
+    }
+  }
+
+  @Test
+  void failedPollsBackOffExponentiallyAndResetOnSuccess() throws Exception {
+    try (FilterHost host = host()) {
+      PollCall call = host.nextCall();
+      long base = 100;
+      for (int i = 0; i < 4; i++) {
+        host.tickPeriods.clear();
+        long failedAt = System.nanoTime();
+        if (i % 2 == 0) {
+          call.fail();
+        } else {
+          call.respond(503, "unavailable");
+        }
+        call = host.nextCall();
+        long waitedMs = (System.nanoTime() - failedAt) / 1_000_000;
+        assertThat(host.tickPeriods).as("tick armed for the retry").hasSize(1);
+        assertThat((long) host.tickPeriods.get(0)).isBetween(base / 2, base);
+        assertThat(waitedMs).isGreaterThanOrEqualTo(host.tickPeriods.get(0));
+        base *= 2;
+      }
+      // Success (304): the next poll goes out at once and the backoff starts again from 100 ms.
+      host.tickPeriods.clear();
+      call.notModified();
+      call = host.nextCall();
+      call.fail();
+      host.nextCall();
+      assertThat((long) host.tickPeriods.get(host.tickPeriods.size() - 1)).isBetween(50L, 100L);
+    }
+  }
+
+  @Test
+  void maxInjectionsIsSharedByAllVmsAndResetByANewGeneration() throws Exception {
+    SimpleSharedDataHandler shared = new SimpleSharedDataHandler();
+    try (FilterHost vm1 = host(shared);
+        FilterHost vm2 = host(shared)) {
+      String limited = abortRule("twice", "/api", 503, ",\"generation\":1,\"maxInjections\":3");
+      PollCall next1 = apply(vm1, vm1.nextCall(), 1, limited);
+      PollCall next2 = apply(vm2, vm2.nextCall(), 1, limited);
+      int aborted = 0;
+      for (int i = 0; i < 8; i++) {
+        FilterHost vm = i % 2 == 0 ? vm1 : vm2;
+        if (!vm.request(GET_ORDERS).passed()) {
+          aborted++;
+        }
+      }
+      assertThat(aborted).isEqualTo(3);
+
+      String newGeneration =
+          abortRule("twice", "/api", 503, ",\"generation\":2,\"maxInjections\":3");
+      apply(vm1, next1, 2, newGeneration);
+      apply(vm2, next2, 2, newGeneration);
+      assertThat(vm2.request(GET_ORDERS).passed()).isFalse();
+      assertThat(
+              vm1.metric("hfi.policy.twice.injections_total")
+                  + vm2.metric("hfi.policy.twice.injections_total"))
+          .isEqualTo(4);
+    }
+  }
+
+  @Test
+  void percentageSamplesRequests() throws Exception {
+    try (FilterHost host = host()) {
+      apply(host, host.nextCall(), 1, abortRule("half", "/", 503, ",\"perMillion\":500000"));
+      int aborted = 0;
+      for (int i = 0; i < 400; i++) {
+        if (!host.request(GET_ORDERS).passed()) {
+          aborted++;
+        }
+      }
+      // 400 draws at p = 0.5: sigma = 10; 6 sigma either side.
+      assertThat(aborted).isBetween(140, 260);
+    }
+  }
+
+  @Test
+  void exceptionInsideACallbackLetsTheRequestFlow() throws Exception {
+    // Someone else's value under the filter's shared-data key makes the injection counter throw
+    // inside proxy_on_request_headers.
+    SharedDataHandler corrupt =
+        new SharedDataHandler() {
+          @Override
+          public SharedData getSharedData(String key) {
+            return new SharedData("not-a-counter".getBytes(StandardCharsets.UTF_8), 1);
+          }
+
+          @Override
+          public WasmResult setSharedData(String key, byte[] value, int cas) {
+            return WasmResult.OK;
+          }
+        };
+    try (FilterHost host = host(corrupt)) {
+      apply(host, host.nextCall(), 1, abortRule("limited", "/api", 503, ",\"maxInjections\":5"));
+      for (int i = 0; i < 3; i++) {
+        Result r = host.request(GET_ORDERS);
+        assertThat(r.action).isEqualTo(Action.CONTINUE);
+        assertThat(r.passed()).isTrue();
+      }
+      assertThat(host.metric("hfi.filter.errors_total")).isEqualTo(3);
+      assertThat(host.logs).anyMatch(l -> l.contains("corrupt") && l.contains("request continues"));
+    }
+  }
+}
