@@ -1,0 +1,78 @@
+package dev.hfi.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hfi.controlplane.internal.RuleCompiler;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class RuleCompilerTest {
+  @Test
+  void compilesToTheDocumentedWireFormat() {
+    try (MemoryPolicyStore store = new MemoryPolicyStore()) {
+      String yaml =
+          """
+          apiVersion: hfi.dev/v1alpha1
+          kind: FaultInjectionPolicy
+          metadata: {name: orders-unavailable}
+          spec:
+            priority: 10
+            target: {nodes: [orders-proxy]}
+            match:
+              path: {prefix: /api/orders}
+              method: {exact: POST}
+              headers:
+                - {name: X-User, exact: test}
+                - {name: x-canary, present: true}
+            fault:
+              percentage: 50
+              abort: {httpStatus: 503, body: injected, headers: {Retry-After: "1"}}
+              delay: {fixedDelay: 2s}
+              maxInjections: 2
+            duration: 10m
+          """;
+      FaultInjectionPolicy stored =
+          store.apply(PolicyCodec.parse(yaml, PolicyCodec.Format.YAML)).policy();
+      long expires = java.time.Instant.parse(stored.status().expiresAt()).toEpochMilli();
+      RuleSet rs = RuleCompiler.ruleSet(42, List.of(RuleCompiler.compile(stored)));
+      assertThat(rs.json())
+          .isEqualTo(
+              "{\"version\":42,\"rules\":[{\"policy\":\"orders-unavailable\",\"generation\":2,"
+                  + "\"nodes\":[\"orders-proxy\"],\"path\":{\"prefix\":\"/api/orders\"},"
+                  + "\"method\":{\"exact\":\"POST\"},"
+                  + "\"headers\":[{\"name\":\"x-user\",\"exact\":\"test\"},{\"name\":\"x-canary\",\"present\":true}],"
+                  + "\"perMillion\":500000,"
+                  + "\"abort\":{\"httpStatus\":503,\"body\":\"injected\",\"headers\":[[\"retry-after\",\"1\"]]},"
+                  + "\"delayMs\":2000,\"maxInjections\":2,\"expiresAtMs\":"
+                  + expires
+                  + "}]}");
+    }
+  }
+
+  @Test
+  void sortsByPriorityDescendingThenName() {
+    try (MemoryPolicyStore store = new MemoryPolicyStore()) {
+      FaultInjectionPolicy low = store.apply(TestPolicies.abort("a-low", 503)).policy();
+      FaultInjectionPolicy b = store.apply(TestPolicies.abort("b", 503)).policy();
+      FaultInjectionPolicy c = TestPolicies.abort("c-high", 503);
+      c =
+          store
+              .apply(
+                  FaultInjectionPolicy.of(
+                      c.metadata(),
+                      new FaultInjectionPolicy.Spec(
+                          5, null, c.spec().match(), c.spec().fault(), null)))
+              .policy();
+      RuleSet rs =
+          RuleCompiler.ruleSet(
+              9,
+              List.of(RuleCompiler.compile(b), RuleCompiler.compile(low), RuleCompiler.compile(c)));
+      assertThat(rs.json().indexOf("c-high")).isLessThan(rs.json().indexOf("a-low"));
+      assertThat(rs.json().indexOf("a-low")).isLessThan(rs.json().indexOf("\"b\""));
+      assertThat(rs.ruleCount()).isEqualTo(3);
+      assertThat(rs.json()).contains("\"perMillion\":1000000");
+    }
+  }
+}
