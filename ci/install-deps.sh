@@ -8,6 +8,7 @@ declare -A wanted=(
   [java]=openjdk-17-jdk-headless
   [mvn]=maven
   [curl]=curl
+  [etcd]=etcd-server
 )
 
 missing=()

@@ -1,0 +1,179 @@
+package dev.hfi.controlplane.internal;
+
+import dev.hfi.controlplane.ErrorCode;
+import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.controlplane.HfiException;
+import dev.hfi.controlplane.PolicyStore;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link PolicyStore#watch} on etcd. It remembers the revision of the last event it delivered;
+ * when the stream breaks (etcd restarted, network gone) it opens a new one from the next revision,
+ * after a growing pause, so no event is missed or repeated. When etcd has compacted revisions it
+ * missed, it asks the store whether any policy changed in between: if none did, it simply goes on
+ * from the current revision; else it reports {@link ErrorCode#COMPACTED} and stops, so the listener
+ * lists again. Events reach the listener through its own queue, never on jetcd's threads.
+ */
+public final class EtcdWatch implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EtcdWatch.class);
+  private static final long MIN_RETRY_MS = 100;
+  private static final long MAX_RETRY_MS = 2_000;
+
+  private final Watch client;
+  private final ByteSequence prefix;
+  private final PolicyStore.Listener listener;
+  private final SerialExecutor<Runnable> delivery;
+  private final ScheduledExecutorService scheduler;
+  private final Supplier<long[]> revisions;
+  private long last;
+  private long retryMs = MIN_RETRY_MS;
+  private Watch.Watcher watcher;
+  private boolean closed;
+
+  /**
+   * A watch of {@code prefix} from after {@code fromRevision}.
+   *
+   * @param revisions returns {policy revision, etcd revision} read together; used after compaction
+   */
+  public EtcdWatch(
+      Watch client,
+      ByteSequence prefix,
+      long fromRevision,
+      PolicyStore.Listener listener,
+      Executor delivery,
+      ScheduledExecutorService scheduler,
+      Supplier<long[]> revisions) {
+    this.client = client;
+    this.prefix = prefix;
+    this.last = fromRevision;
+    this.listener = listener;
+    this.delivery = new SerialExecutor<>(delivery, Runnable::run);
+    this.scheduler = scheduler;
+    this.revisions = revisions;
+  }
+
+  /** Opens the etcd watch. */
+  public synchronized void start() {
+    if (closed) {
+      return;
+    }
+    WatchOption option =
+        WatchOption.builder().isPrefix(true).withPrevKV(true).withRevision(last + 1).build();
+    watcher =
+        client.watch(prefix, option, Watch.listener(this::onResponse, this::onError, () -> {}));
+  }
+
+  private synchronized void onResponse(WatchResponse response) {
+    if (closed) {
+      return;
+    }
+    retryMs = MIN_RETRY_MS;
+    for (WatchEvent e : response.getEvents()) {
+      long revision = e.getKeyValue().getModRevision();
+      if (revision <= last) {
+        continue;
+      }
+      last = revision;
+      PolicyStore.Event event = toEvent(e);
+      delivery.submit(() -> listener.onEvent(event));
+    }
+  }
+
+  private PolicyStore.Event toEvent(WatchEvent e) {
+    KeyValue kv = e.getKeyValue();
+    String name = kv.getKey().substring(prefix.size()).toString(StandardCharsets.UTF_8);
+    long revision = kv.getModRevision();
+    if (e.getEventType() == WatchEvent.EventType.DELETE) {
+      KeyValue prev = e.getPrevKV();
+      FaultInjectionPolicy before =
+          prev == null || prev.getValue().isEmpty() ? null : EtcdPolicyCodec.decode(prev);
+      return new PolicyStore.Event(PolicyStore.Event.Type.DELETE, name, before, revision, false);
+    }
+    return new PolicyStore.Event(
+        PolicyStore.Event.Type.PUT,
+        name,
+        EtcdPolicyCodec.decode(kv),
+        revision,
+        kv.getVersion() == 1);
+  }
+
+  private synchronized void onError(Throwable error) {
+    if (closed) {
+      return;
+    }
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (error instanceof CompactedException || error.getCause() instanceof CompactedException) {
+      scheduler.execute(this::afterCompaction);
+      return;
+    }
+    LOG.debug(
+        "etcd watch broke after revision {}, resuming in {} ms: {}",
+        last,
+        retryMs,
+        error.getMessage());
+    scheduler.schedule(this::start, retryMs, TimeUnit.MILLISECONDS);
+    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+  }
+
+  private void afterCompaction() {
+    long[] now;
+    try {
+      now = revisions.get();
+    } catch (HfiException e) {
+      synchronized (this) {
+        if (!closed) {
+          scheduler.schedule(this::afterCompaction, retryMs, TimeUnit.MILLISECONDS);
+          retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+        }
+      }
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (now[0] <= last) {
+        // No policy changed since the last delivered event: nothing was lost, go on from now.
+        last = now[1];
+        start();
+        return;
+      }
+      closed = true;
+      long from = last;
+      delivery.submit(
+          () ->
+              listener.onError(
+                  new HfiException(
+                      ErrorCode.COMPACTED,
+                      "etcd compacted the revisions after "
+                          + from
+                          + " that this watch missed; list again and watch from the listed"
+                          + " revision")));
+    }
+  }
+
+  /** Stops the watch; nothing more is delivered. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (watcher != null) {
+      watcher.close();
+    }
+    delivery.close();
+  }
+}
