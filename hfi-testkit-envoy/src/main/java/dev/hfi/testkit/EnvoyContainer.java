@@ -1,8 +1,10 @@
 package dev.hfi.testkit;
 
+import dev.hfi.controlplane.HfiClient;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.EnvoyWaitStrategy;
 import dev.hfi.testkit.internal.FreePorts;
+import dev.hfi.testkit.internal.HfiClientAcks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -44,7 +46,7 @@ import org.testcontainers.utility.DockerImageName;
  * <pre>{@code
  * try (EnvoyContainer envoy = new EnvoyContainer()
  *     .withHostNetwork()
- *     .withControlPlane(URI.create("http://127.0.0.1:8080"), acks)
+ *     .withControlPlane(hfiClient)                     // HfiClient of the control plane
  *     .withUpstream("orders", URI.create("http://127.0.0.1:8081"))) {
  *   envoy.start();
  *   URI orders = envoy.proxyUri("orders");   // send the client under test here
@@ -81,6 +83,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
   private final Map<String, Transferable> copiedFiles = new LinkedHashMap<>();
   private URI controlPlane;
   private FilterAckCheck ackCheck;
+  private HfiClient client;
   private String controlPlaneToken;
   private Path filterWasm;
   private String logLevel = "info";
@@ -108,13 +111,31 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
     image.assertCompatibleWith(DockerImageName.parse(DEFAULT_IMAGE.getUnversionedPart()));
     setWaitStrategy(
         new EnvoyWaitStrategy(
-                this::adminUri, () -> ackCheck, this::nodes, () -> String.valueOf(controlPlane))
+                this::adminUri, this::ackCheck, this::nodes, () -> String.valueOf(controlPlane))
             .withStartupTimeout(DEFAULT_STARTUP_TIMEOUT));
   }
 
   /**
+   * The control plane this client talks to (its {@link HfiClient#baseUri()}, as reachable from this
+   * machine) is the one the filter long-polls; readiness waits, over the client's event stream,
+   * until every upstream's node has one filter instance per Envoy worker ({@link #withConcurrency})
+   * that applied the control plane's current rule set. This or {@link #withControlPlane(URI,
+   * FilterAckCheck)} is required.
+   */
+  public EnvoyContainer withControlPlane(HfiClient client) {
+    if (client == null) {
+      throw invalid("withControlPlane: client is null; pass the HfiClient of the control plane");
+    }
+    checkHttpUri("withControlPlane", client.baseUri());
+    this.controlPlane = client.baseUri();
+    this.client = client;
+    this.ackCheck = null;
+    return this;
+  }
+
+  /**
    * The control plane the filter long-polls, as reachable from this machine (e.g. {@code
-   * http://127.0.0.1:8080}), and how to learn that the filter has ACKed its rule set. Required.
+   * http://127.0.0.1:8080}), and how to learn that the filter has ACKed its rule set.
    */
   public EnvoyContainer withControlPlane(URI controlPlane, FilterAckCheck ackCheck) {
     checkHttpUri("withControlPlane", controlPlane);
@@ -125,6 +146,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
     }
     this.controlPlane = controlPlane;
     this.ackCheck = ackCheck;
+    this.client = null;
     return this;
   }
 
@@ -228,8 +250,8 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
   protected void configure() {
     if (controlPlane == null) {
       throw invalid(
-          "EnvoyContainer has no control plane: call withControlPlane(uri, ackCheck) before"
-              + " start()");
+          "EnvoyContainer has no control plane: call withControlPlane(hfiClient) or"
+              + " withControlPlane(uri, ackCheck) before start()");
     }
     boolean hostNetwork = isHostNetwork();
     // With host networking every port must be free on the host; picked together so they differ.
@@ -286,6 +308,10 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
     Set<String> nodes = new LinkedHashSet<>();
     upstreams.values().forEach(u -> nodes.add(u.node()));
     return nodes;
+  }
+
+  private FilterAckCheck ackCheck() {
+    return ackCheck != null ? ackCheck : new HfiClientAcks(client, concurrency);
   }
 
   private void copy(String path, Transferable file) {

@@ -8,17 +8,18 @@ import java.util.Set;
  * rule set. {@link EnvoyContainer} calls it once Envoy's admin reports {@code LIVE}, so that a
  * started container already enforces every policy that existed when it started.
  *
- * <p>Contract: block until, for every node in {@code nodes}, at least one filter instance has
- * reported to the control plane and every live instance of that node has ACKed the control plane's
- * current rule-set version; return {@code true} then, or {@code false} once {@code timeout} has
- * passed. Implementations should wait for the control plane's events (its SSE stream) rather than
- * poll, and must be safe to call from any thread.
+ * <p>Contract: block until the filters of every node in {@code nodes} (however many instances that
+ * node has, e.g. one per Envoy worker) have ACKed the control plane's current rule-set version;
+ * return {@code true} then, or {@code false} once {@code timeout} has passed. Implementations
+ * should wait for the control plane's events (its SSE stream) rather than poll, and must be safe to
+ * call from any thread.
  *
- * <p>An implementation backed by the control plane's Java client waits on its ACK events; a data
- * plane used without a control plane opts out explicitly:
+ * <p>{@link EnvoyContainer#withControlPlane(dev.hfi.controlplane.HfiClient)} brings one built on
+ * the control plane's Java client; implement this interface for anything else, or opt out
+ * explicitly to be ready as soon as Envoy is LIVE:
  *
  * <pre>{@code
- * FilterAckCheck none = (nodes, timeout) -> true;
+ * envoy.withControlPlane(URI.create("http://127.0.0.1:8080"), (nodes, timeout) -> true);
  * }</pre>
  */
 @FunctionalInterface

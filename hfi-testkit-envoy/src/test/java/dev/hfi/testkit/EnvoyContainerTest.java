@@ -176,7 +176,8 @@ class EnvoyContainerTest {
 
     assertThatThrownBy(envoy::configure)
         .isInstanceOf(TestkitException.class)
-        .hasMessageContaining("call withControlPlane(uri, ackCheck) before start()");
+        .hasMessageContaining(
+            "call withControlPlane(hfiClient) or withControlPlane(uri, ackCheck) before start()");
   }
 
   @Test
