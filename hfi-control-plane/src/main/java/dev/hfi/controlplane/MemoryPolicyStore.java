@@ -77,9 +77,10 @@ public final class MemoryPolicyStore implements PolicyStore {
 
   @Override
   public ApplyResult apply(FaultInjectionPolicy policy) {
+    PolicyCodec.validate(policy);
     synchronized (lock) {
       checkOpen();
-      FaultInjectionPolicy existing = policy == null ? null : policies.get(policy.name());
+      FaultInjectionPolicy existing = policies.get(policy.name());
       PolicyWrites.Prepared prepared =
           PolicyWrites.prepare(existing, policy, revision + 1, clock.instant());
       if (prepared.outcome() == ApplyResult.Outcome.UNCHANGED) {

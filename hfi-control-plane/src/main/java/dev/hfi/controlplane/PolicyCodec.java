@@ -1,11 +1,13 @@
 package dev.hfi.controlplane;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -13,6 +15,7 @@ import dev.hfi.controlplane.internal.Json;
 import dev.hfi.controlplane.internal.PolicyValidator;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -74,18 +77,25 @@ public final class PolicyCodec {
     }
     ObjectMapper mapper = format == Format.YAML ? Json.YAML : Json.JSON;
     try {
-      JsonNode tree;
-      try (MappingIterator<JsonNode> docs = mapper.readerFor(JsonNode.class).readValues(text)) {
-        List<JsonNode> all = docs.readAll();
-        all.removeIf(n -> n == null || n.isNull() || n.isMissingNode());
-        if (all.size() != 1) {
-          throw new InvalidPolicyException(
-              all.isEmpty()
-                  ? "request body is empty: send one FaultInjectionPolicy as JSON or YAML"
-                  : "body: expected one policy, found " + all.size() + " YAML documents");
+      List<JsonNode> docs = new ArrayList<>();
+      ObjectReader trees =
+          mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      try (JsonParser parser = mapper.createParser(text)) {
+        // One value per YAML document (or JSON value); a top-level list stays one value.
+        while (parser.nextToken() != null) {
+          JsonNode doc = trees.readTree(parser);
+          if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+            docs.add(doc);
+          }
         }
-        tree = all.get(0);
       }
+      if (docs.size() != 1) {
+        throw new InvalidPolicyException(
+            docs.isEmpty()
+                ? "request body is empty: send one FaultInjectionPolicy as JSON or YAML"
+                : "body: expected one policy, found " + docs.size() + " documents");
+      }
+      JsonNode tree = docs.get(0);
       if (!tree.isObject()) {
         throw new InvalidPolicyException(
             "body: expected a FaultInjectionPolicy object, got " + describe(tree));
