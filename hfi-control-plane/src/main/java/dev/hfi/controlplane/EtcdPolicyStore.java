@@ -5,6 +5,7 @@ import dev.hfi.controlplane.internal.EtcdCalls;
 import dev.hfi.controlplane.internal.EtcdLeadership;
 import dev.hfi.controlplane.internal.EtcdMirror;
 import dev.hfi.controlplane.internal.EtcdPolicyCodec;
+import dev.hfi.controlplane.internal.EtcdReconnect;
 import dev.hfi.controlplane.internal.EtcdWatch;
 import dev.hfi.controlplane.internal.PolicyWrites;
 import io.etcd.jetcd.ByteSequence;
@@ -81,6 +82,7 @@ public final class EtcdPolicyStore implements PolicyStore {
 
   private final Client client;
   private final KV kv;
+  private final EtcdReconnect reconnect;
   private final EtcdCalls calls;
   private final String prefix;
   private final ByteSequence policyPrefix;
@@ -98,7 +100,8 @@ public final class EtcdPolicyStore implements PolicyStore {
   private EtcdPolicyStore(Builder b, Client client) {
     this.client = client;
     this.kv = client.getKVClient();
-    this.calls = new EtcdCalls(String.join(",", b.endpoints), b.requestTimeout);
+    this.reconnect = new EtcdReconnect(client);
+    this.calls = new EtcdCalls(String.join(",", b.endpoints), b.requestTimeout, reconnect);
     this.prefix = b.prefix;
     this.policyPrefix = bytes(b.prefix + "policies/");
     this.revisionKey = bytes(b.prefix + "revision");
@@ -117,7 +120,7 @@ public final class EtcdPolicyStore implements PolicyStore {
   public Optional<FaultInjectionPolicy> get(String name) {
     checkOpen();
     try {
-      GetResponse r = calls.call("reading policy \"" + name + "\"", kv.get(key(name)));
+      GetResponse r = calls.call("reading policy \"" + name + "\"", () -> kv.get(key(name)));
       return r.getKvs().isEmpty()
           ? Optional.empty()
           : Optional.of(EtcdPolicyCodec.decode(r.getKvs().get(0)));
@@ -141,11 +144,12 @@ public final class EtcdPolicyStore implements PolicyStore {
     TxnResponse t =
         calls.call(
             "listing policies",
-            kv.txn()
-                .Then(
-                    Op.get(policyPrefix, GetOption.builder().isPrefix(true).build()),
-                    Op.get(revisionKey, GetOption.DEFAULT))
-                .commit());
+            () ->
+                kv.txn()
+                    .Then(
+                        Op.get(policyPrefix, GetOption.builder().isPrefix(true).build()),
+                        Op.get(revisionKey, GetOption.DEFAULT))
+                    .commit());
     List<FaultInjectionPolicy> items = new ArrayList<>();
     for (KeyValue k : t.getGetResponses().get(0).getKvs()) {
       items.add(EtcdPolicyCodec.decode(k));
@@ -165,9 +169,10 @@ public final class EtcdPolicyStore implements PolicyStore {
       TxnResponse read =
           calls.call(
               "reading policy \"" + policy.name() + "\"",
-              kv.txn()
-                  .Then(Op.get(key, GetOption.DEFAULT), Op.get(revisionKey, GetOption.DEFAULT))
-                  .commit());
+              () ->
+                  kv.txn()
+                      .Then(Op.get(key, GetOption.DEFAULT), Op.get(revisionKey, GetOption.DEFAULT))
+                      .commit());
       List<KeyValue> found = read.getGetResponses().get(0).getKvs();
       KeyValue current = found.isEmpty() ? null : found.get(0);
       FaultInjectionPolicy existing = current == null ? null : EtcdPolicyCodec.decode(current);
@@ -184,16 +189,24 @@ public final class EtcdPolicyStore implements PolicyStore {
       TxnResponse written =
           calls.callWrite(
               "writing policy \"" + policy.name() + "\"",
-              kv.txn()
-                  .If(unchanged)
-                  .Then(
-                      Op.put(key, value, PutOption.DEFAULT),
-                      Op.put(revisionKey, bytes(policy.name()), PutOption.DEFAULT))
-                  .commit());
+              () ->
+                  kv.txn()
+                      .If(unchanged)
+                      .Then(
+                          Op.put(key, value, PutOption.DEFAULT),
+                          Op.put(revisionKey, bytes(policy.name()), PutOption.DEFAULT))
+                      .commit());
       if (written.isSucceeded()) {
         long revision = written.getHeader().getRevision();
-        return new ApplyResult(
-            prepared.outcome(), EtcdPolicyCodec.decode(value, revision), revision);
+        FaultInjectionPolicy stored = EtcdPolicyCodec.decode(value, revision);
+        mirror.apply(
+            new Event(
+                Event.Type.PUT,
+                stored.name(),
+                stored,
+                revision,
+                prepared.outcome() == ApplyResult.Outcome.CREATED));
+        return new ApplyResult(prepared.outcome(), stored, revision);
       }
       // Another writer got in between the read and the transaction: read again. A request that
       // carries a resourceVersion now fails the check in prepare() with a ConflictException.
@@ -209,7 +222,7 @@ public final class EtcdPolicyStore implements PolicyStore {
     checkOpen();
     ByteSequence key = key(name);
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      GetResponse read = calls.call("reading policy \"" + name + "\"", kv.get(key));
+      GetResponse read = calls.call("reading policy \"" + name + "\"", () -> kv.get(key));
       if (read.getKvs().isEmpty()) {
         throw new PolicyNotFoundException("policy \"" + name + "\" not found");
       }
@@ -221,14 +234,19 @@ public final class EtcdPolicyStore implements PolicyStore {
       TxnResponse written =
           calls.callWrite(
               "deleting policy \"" + name + "\"",
-              kv.txn()
-                  .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
-                  .Then(
-                      Op.delete(key, DeleteOption.DEFAULT),
-                      Op.put(revisionKey, bytes(name), PutOption.DEFAULT))
-                  .commit());
+              () ->
+                  kv.txn()
+                      .If(
+                          new Cmp(
+                              key, Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
+                      .Then(
+                          Op.delete(key, DeleteOption.DEFAULT),
+                          Op.put(revisionKey, bytes(name), PutOption.DEFAULT))
+                      .commit());
       if (written.isSucceeded()) {
-        return new Deleted(existing, written.getHeader().getRevision());
+        long revision = written.getHeader().getRevision();
+        mirror.apply(new Event(Event.Type.DELETE, name, existing, revision, false));
+        return new Deleted(existing, revision);
       }
     }
     throw new ConflictException(
@@ -238,7 +256,7 @@ public final class EtcdPolicyStore implements PolicyStore {
   @Override
   public long revision() {
     checkOpen();
-    return policyRevision(calls.call("reading the store revision", kv.get(revisionKey)));
+    return policyRevision(calls.call("reading the store revision", () -> kv.get(revisionKey)));
   }
 
   @Override
@@ -252,7 +270,8 @@ public final class EtcdPolicyStore implements PolicyStore {
             listener,
             delivery,
             scheduler,
-            this::policyRevisionWithHeader);
+            this::policyRevisionAt,
+            reconnect);
     open.add(w);
     w.start();
     return () -> {
@@ -309,9 +328,11 @@ public final class EtcdPolicyStore implements PolicyStore {
     client.close();
   }
 
-  private long[] policyRevisionWithHeader() {
-    GetResponse r = calls.call("reading the store revision", kv.get(revisionKey));
-    return new long[] {policyRevision(r), r.getHeader().getRevision()};
+  private long policyRevisionAt(long etcdRevision) {
+    return policyRevision(
+        calls.call(
+            "reading the store revision at " + etcdRevision,
+            () -> kv.get(revisionKey, GetOption.builder().withRevision(etcdRevision).build())));
   }
 
   /** The mod revision of the revision key: the revision of the last policy change (1 if none). */
@@ -414,13 +435,14 @@ public final class EtcdPolicyStore implements PolicyStore {
             "etcd endpoints are required, e.g. --etcd-endpoints http://127.0.0.1:2379");
       }
       for (String e : endpoints) {
-        URI u;
+        URI u = null;
         try {
           u = URI.create(e.trim());
-        } catch (IllegalArgumentException bad) {
-          throw new IllegalArgumentException("etcd endpoint \"" + e + "\" is not a URL", bad);
+        } catch (IllegalArgumentException notAUrl) {
+          // Reported below with the expected form.
         }
-        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+        if (u == null
+            || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
             || u.getHost() == null
             || u.getPort() < 0) {
           throw new IllegalArgumentException(
@@ -459,7 +481,9 @@ public final class EtcdPolicyStore implements PolicyStore {
               .endpoints(endpoints.stream().map(String::trim).toArray(String[]::new))
               .connectTimeout(requestTimeout)
               .retryMaxDuration(requestTimeout)
-              .retryMaxAttempts(1)
+              .retryDelay(100)
+              .retryMaxDelay(500)
+              .waitForReady(false)
               .keepaliveTime(Duration.ofSeconds(5))
               .keepaliveTimeout(Duration.ofSeconds(3));
       if (user != null) {

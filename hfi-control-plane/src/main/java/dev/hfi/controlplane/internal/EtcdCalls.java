@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Waits for jetcd calls with a deadline and turns every failure into a {@link
@@ -16,32 +17,64 @@ import java.util.concurrent.TimeoutException;
 public final class EtcdCalls {
   private final String endpoints;
   private final Duration timeout;
+  private final Runnable onFailure;
+  private volatile boolean failing;
 
-  /** Calls against {@code endpoints} (for messages), each bounded by {@code timeout}. */
-  public EtcdCalls(String endpoints, Duration timeout) {
+  /**
+   * Calls against {@code endpoints} (for messages), each bounded by {@code timeout}; {@code
+   * onFailure} runs after each failed call (to reconnect at once).
+   */
+  public EtcdCalls(String endpoints, Duration timeout, Runnable onFailure) {
     this.endpoints = endpoints;
     this.timeout = timeout;
+    this.onFailure = onFailure;
   }
 
-  /** The result of a read, or {@link StoreUnavailableException}. */
-  public <T> T call(String what, CompletableFuture<T> call) {
-    return await(what, call, "");
+  /**
+   * The result of a read, or {@link StoreUnavailableException}. A call that fails at once because
+   * the channel is between reconnects is sent once more after asking it to reconnect now.
+   */
+  public <T> T call(String what, Supplier<CompletableFuture<T>> call) {
+    reconnectIfFailing();
+    try {
+      return await(what, call.get(), "");
+    } catch (StoreUnavailableException e) {
+      if (e.getCause() instanceof TimeoutException) {
+        throw e;
+      }
+      return await(what, call.get(), "");
+    }
   }
 
   /**
    * The result of a write, or {@link StoreUnavailableException}; a write that timed out may have
    * been applied, and the message says so.
    */
-  public <T> T callWrite(String what, CompletableFuture<T> call) {
+  public <T> T callWrite(String what, Supplier<CompletableFuture<T>> call) {
+    reconnectIfFailing();
     return await(
-        what, call, "; it may or may not have been applied: read the policy before retrying");
+        what, call.get(), "; it may or may not have been applied: read the policy before retrying");
+  }
+
+  /**
+   * After a failure the channel waits out gRPC's growing backoff before it connects again; a new
+   * call asks it to connect now, so a call made once etcd is back succeeds.
+   */
+  private void reconnectIfFailing() {
+    if (failing) {
+      onFailure.run();
+    }
   }
 
   private <T> T await(String what, CompletableFuture<T> call, String timeoutNote) {
     try {
-      return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      T result = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      failing = false;
+      return result;
     } catch (TimeoutException e) {
       call.cancel(true);
+      failing = true;
+      onFailure.run();
       throw new StoreUnavailableException(
           "etcd at "
               + endpoints
@@ -53,6 +86,8 @@ public final class EtcdCalls {
           e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      failing = true;
+      onFailure.run();
       throw new StoreUnavailableException(
           "etcd at "
               + endpoints

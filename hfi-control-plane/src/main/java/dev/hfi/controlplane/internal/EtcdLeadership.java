@@ -62,7 +62,7 @@ public final class EtcdLeadership implements AutoCloseable {
   public static Optional<String> leader(Client client, ByteSequence election, EtcdCalls calls) {
     try {
       LeaderResponse r =
-          calls.call("reading the leader", client.getElectionClient().leader(election));
+          calls.call("reading the leader", () -> client.getElectionClient().leader(election));
       return Optional.of(r.getKv().getValue().toString(StandardCharsets.UTF_8));
     } catch (StoreUnavailableException e) {
       if (e.getCause() instanceof NoLeaderException) {

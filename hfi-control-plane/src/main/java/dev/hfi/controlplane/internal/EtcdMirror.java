@@ -3,7 +3,9 @@ package dev.hfi.controlplane.internal;
 import dev.hfi.controlplane.FaultInjectionPolicy;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.PolicyStore;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +28,7 @@ public final class EtcdMirror implements AutoCloseable {
   private final BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watcher;
   private final ScheduledExecutorService scheduler;
   private final TreeMap<String, FaultInjectionPolicy> policies = new TreeMap<>();
+  private final Map<String, Long> deleted = new HashMap<>();
   private long revision;
   private boolean known;
   private PolicyStore.Watch watch;
@@ -59,6 +62,7 @@ public final class EtcdMirror implements AutoCloseable {
         return;
       }
       policies.clear();
+      deleted.clear();
       s.items().forEach(p -> policies.put(p.name(), p));
       revision = s.revision();
       known = true;
@@ -86,16 +90,31 @@ public final class EtcdMirror implements AutoCloseable {
     }
   }
 
-  private synchronized void apply(PolicyStore.Event e) {
-    if (e.revision() <= revision) {
+  /**
+   * Takes in one change, from the watch or from this store's own write (so a replica's reads see
+   * its own writes at once). Changes are compared per name, so one that arrives late never undoes a
+   * newer one.
+   */
+  public synchronized void apply(PolicyStore.Event e) {
+    if (!known) {
+      return;
+    }
+    FaultInjectionPolicy current = policies.get(e.name());
+    long seen =
+        current != null
+            ? Long.parseLong(current.metadata().resourceVersion())
+            : deleted.getOrDefault(e.name(), 0L);
+    if (e.revision() <= seen) {
       return;
     }
     if (e.type() == PolicyStore.Event.Type.PUT) {
       policies.put(e.name(), e.policy());
+      deleted.remove(e.name());
     } else {
       policies.remove(e.name());
+      deleted.put(e.name(), e.revision());
     }
-    revision = e.revision();
+    revision = Math.max(revision, e.revision());
   }
 
   /** The last known policy of that name (inner empty: absent), or empty when nothing is known. */

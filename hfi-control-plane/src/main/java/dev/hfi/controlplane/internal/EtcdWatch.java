@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,8 @@ public final class EtcdWatch implements AutoCloseable {
   private final PolicyStore.Listener listener;
   private final SerialExecutor<Runnable> delivery;
   private final ScheduledExecutorService scheduler;
-  private final Supplier<long[]> revisions;
+  private final LongUnaryOperator policyRevisionAt;
+  private final Runnable reconnect;
   private long last;
   private long retryMs = MIN_RETRY_MS;
   private Watch.Watcher watcher;
@@ -46,7 +47,8 @@ public final class EtcdWatch implements AutoCloseable {
   /**
    * A watch of {@code prefix} from after {@code fromRevision}.
    *
-   * @param revisions returns {policy revision, etcd revision} read together; used after compaction
+   * @param policyRevisionAt the store's policy revision as of an etcd revision (after compaction)
+   * @param reconnect makes the client reconnect at once after a broken stream
    */
   public EtcdWatch(
       Watch client,
@@ -55,14 +57,16 @@ public final class EtcdWatch implements AutoCloseable {
       PolicyStore.Listener listener,
       Executor delivery,
       ScheduledExecutorService scheduler,
-      Supplier<long[]> revisions) {
+      LongUnaryOperator policyRevisionAt,
+      Runnable reconnect) {
     this.client = client;
     this.prefix = prefix;
     this.last = fromRevision;
     this.listener = listener;
     this.delivery = new SerialExecutor<>(delivery, Runnable::run);
     this.scheduler = scheduler;
-    this.revisions = revisions;
+    this.policyRevisionAt = policyRevisionAt;
+    this.reconnect = reconnect;
   }
 
   /** Opens the etcd watch. */
@@ -117,8 +121,10 @@ public final class EtcdWatch implements AutoCloseable {
     if (watcher != null) {
       watcher.close();
     }
-    if (error instanceof CompactedException || error.getCause() instanceof CompactedException) {
-      scheduler.execute(this::afterCompaction);
+    CompactedException compacted = compaction(error);
+    if (compacted != null) {
+      long at = compacted.getCompactedRevision();
+      scheduler.execute(() -> afterCompaction(at));
       return;
     }
     LOG.debug(
@@ -126,19 +132,36 @@ public final class EtcdWatch implements AutoCloseable {
         last,
         retryMs,
         error.getMessage());
+    reconnect.run();
+    retryLater();
+  }
+
+  private void retryLater() {
     scheduler.schedule(this::start, retryMs, TimeUnit.MILLISECONDS);
     retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
   }
 
-  private void afterCompaction() {
-    long[] now;
+  private static CompactedException compaction(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof CompactedException c) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * etcd dropped the revisions up to {@code compactedAt}. The revision key's mod revision as of
+   * {@code compactedAt} (still readable) says whether a policy changed in between.
+   */
+  private void afterCompaction(long compactedAt) {
+    long policyRevision;
     try {
-      now = revisions.get();
+      policyRevision = policyRevisionAt.applyAsLong(compactedAt);
     } catch (HfiException e) {
       synchronized (this) {
         if (!closed) {
-          scheduler.schedule(this::afterCompaction, retryMs, TimeUnit.MILLISECONDS);
-          retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+          retryLater();
         }
       }
       return;
@@ -147,9 +170,9 @@ public final class EtcdWatch implements AutoCloseable {
       if (closed) {
         return;
       }
-      if (now[0] <= last) {
-        // No policy changed since the last delivered event: nothing was lost, go on from now.
-        last = now[1];
+      if (policyRevision <= last) {
+        // No policy changed after the last delivered event up to the compaction: nothing is lost.
+        last = compactedAt;
         start();
         return;
       }
