@@ -10,9 +10,10 @@ import java.util.Set;
  *
  * <p>Contract: block until the filters of every node in {@code nodes} (however many instances that
  * node has, e.g. one per Envoy worker) have ACKed the control plane's current rule-set version;
- * return {@code true} then, or {@code false} once {@code timeout} has passed. Implementations
- * should wait for the control plane's events (its SSE stream) rather than poll, and must be safe to
- * call from any thread.
+ * return {@code true} then, or {@code false} once {@code timeout} has passed; throw an unchecked
+ * exception when waiting cannot succeed (e.g. a filter rejected the rule set), which fails the
+ * container's start with it. Implementations should wait for the control plane's events (its SSE
+ * stream) rather than poll, and must be safe to call from any thread.
  *
  * <p>{@link EnvoyContainer#withControlPlane(dev.hfi.controlplane.HfiClient)} brings one built on
  * the control plane's Java client; implement this interface for anything else, or opt out
