@@ -1,18 +1,24 @@
 package dev.hfi.controlplane;
 
 import dev.hfi.controlplane.internal.Durations;
+import dev.hfi.controlplane.internal.StoreOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the control plane with the memory store until SIGTERM or Ctrl-C, logging JSON lines.
+ * Runs the control plane until SIGTERM or Ctrl-C, logging JSON lines; the memory store by default,
+ * etcd with {@code --store etcd --etcd-endpoints URL,..} (then replicas on the same etcd serve one
+ * truth and elect one of them to expire policies).
  *
  * <pre>
  * mvn -pl hfi-control-plane exec:java -Dexec.args="--port 8080 --bind 127.0.0.1"
  * options: --port N (8080, 0 = free) --bind ADDR (127.0.0.1) --token T (or env HFI_TOKEN)
  *          --stale-after DURATION (90s) --max-body-bytes N (1048576) --no-expirer
+ *          --store memory|etcd --etcd-endpoints URL,.. --etcd-prefix /hfi/ --etcd-user U
+ *          --etcd-password P (or env HFI_ETCD_PASSWORD) --etcd-ca F --etcd-cert F --etcd-key F
+ *          --etcd-lease-ttl 10s --etcd-timeout 2s
  * </pre>
  */
 public final class ControlPlaneMain {
@@ -25,6 +31,8 @@ public final class ControlPlaneMain {
     }
     ControlPlaneServer.Builder builder = ControlPlaneServer.builder();
     String token = System.getenv("HFI_TOKEN");
+    StoreOptions stores = new StoreOptions();
+    PolicyStore store;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -39,16 +47,21 @@ public final class ControlPlaneMain {
             usage(System.out);
             return;
           }
-          default -> throw new IllegalArgumentException("unknown option " + a);
+          default -> {
+            if (!StoreOptions.isStoreOption(a)) {
+              throw new IllegalArgumentException("unknown option " + a);
+            }
+            stores.set(a, value(args, ++i, a));
+          }
         }
       }
+      store = stores.build(System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println("hfi-control-plane: " + e.getMessage());
       usage(System.err);
       System.exit(2);
       return;
     }
-    MemoryPolicyStore store = new MemoryPolicyStore();
     ControlPlaneServer server;
     try {
       server = builder.withToken(token).withStore(store).build().start();
@@ -90,6 +103,10 @@ public final class ControlPlaneMain {
   private static void usage(PrintStream out) {
     out.println(
         "usage: ControlPlaneMain [--port 8080] [--bind 127.0.0.1] [--token T] [--stale-after 90s]"
-            + " [--max-body-bytes 1048576] [--no-expirer]");
+            + " [--max-body-bytes 1048576] [--no-expirer] [--store memory|etcd]"
+            + " [--etcd-endpoints URL,..] [--etcd-prefix /hfi/] [--etcd-user U] [--etcd-password P]"
+            + " [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-lease-ttl 10s]"
+            + " [--etcd-timeout 2s]");
+    StoreOptions.OPTIONS.forEach((o, help) -> out.println("  " + o + "  " + help));
   }
 }

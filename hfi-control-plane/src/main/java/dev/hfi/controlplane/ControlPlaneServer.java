@@ -63,7 +63,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final EventHub events = new EventHub();
   private final NodeRegistry nodes;
   private final Distributor distributor;
-  private PolicyExpirer expirer;
+  private AutoCloseable expiry;
   private Service spark;
   private int port = -1;
 
@@ -89,8 +89,11 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
     distributor.start();
     if (config.expirer) {
-      expirer = new PolicyExpirer(config.store, scheduler, config.clock);
-      expirer.start();
+      // On etcd, replicas share the store: only the elected one expires policies.
+      expiry =
+          config.store instanceof EtcdPolicyStore etcd
+              ? etcd.runWhileLeader("expirer", replicaName(), this::startExpirer)
+              : startExpirer();
     }
     registerMetrics();
     List<ApiRoutes.Route> routes =
@@ -137,6 +140,23 @@ public final class ControlPlaneServer implements AutoCloseable {
         port,
         config.token == null ? "off" : "on");
     return this;
+  }
+
+  private PolicyExpirer startExpirer() {
+    PolicyExpirer expirer = new PolicyExpirer(config.store, scheduler, config.clock);
+    expirer.start();
+    return expirer;
+  }
+
+  /** {@code pid@host}: how the election shows this replica as leader. */
+  private static String replicaName() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return ProcessHandle.current().pid() + "@" + host;
   }
 
   private void configureSpark(List<ApiRoutes.Route> routes) {
@@ -255,8 +275,12 @@ public final class ControlPlaneServer implements AutoCloseable {
   public synchronized void close() {
     distributor.close();
     events.closeAll();
-    if (expirer != null) {
-      expirer.close();
+    if (expiry != null) {
+      try {
+        expiry.close();
+      } catch (Exception e) {
+        LOG.warn("stopping the expirer failed: {}", e.toString());
+      }
     }
     if (spark != null) {
       spark.stop();
