@@ -40,6 +40,7 @@ import okhttp3.sse.EventSources;
  */
 public final class HfiClient implements AutoCloseable {
   private static final MediaType JSON = MediaType.get("application/json");
+  private static final int MAX_CONCURRENT_CALLS = 4096;
 
   private final HttpUrl base;
   private final String token;
@@ -51,8 +52,13 @@ public final class HfiClient implements AutoCloseable {
     this.base = HttpUrl.get(b.baseUri);
     this.token = b.token;
     this.timeout = b.timeout;
+    // OkHttp allows 5 concurrent calls per host by default; every open stream is one call.
+    okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+    dispatcher.setMaxRequests(MAX_CONCURRENT_CALLS);
+    dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
     this.http =
         new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
             .callTimeout(b.timeout)
             .connectTimeout(b.timeout)
             .readTimeout(b.timeout)
