@@ -15,10 +15,17 @@ import java.util.function.Supplier;
  * StoreUnavailableException} whose message names the etcd endpoints, the operation and what to do.
  */
 public final class EtcdCalls {
+  /**
+   * Until etcd has answered once, calls may take longer: a cold JVM loads gRPC, netty and vertx and
+   * connects within the first call, which takes seconds on a busy machine.
+   */
+  private static final Duration FIRST_CALL_TIMEOUT = Duration.ofSeconds(20);
+
   private final String endpoints;
   private final Duration timeout;
   private final Runnable onFailure;
   private volatile boolean failing;
+  private volatile boolean answered;
 
   /**
    * Calls against {@code endpoints} (for messages), each bounded by {@code timeout}; {@code
@@ -67,9 +74,11 @@ public final class EtcdCalls {
   }
 
   private <T> T await(String what, CompletableFuture<T> call, String timeoutNote) {
+    Duration limit = answered ? timeout : FIRST_CALL_TIMEOUT;
     try {
-      T result = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      T result = call.get(limit.toMillis(), TimeUnit.MILLISECONDS);
       failing = false;
+      answered = true;
       return result;
     } catch (TimeoutException e) {
       call.cancel(true);
@@ -79,7 +88,7 @@ public final class EtcdCalls {
           "etcd at "
               + endpoints
               + " did not answer within "
-              + timeout.toMillis()
+              + limit.toMillis()
               + " ms while "
               + what
               + timeoutNote,

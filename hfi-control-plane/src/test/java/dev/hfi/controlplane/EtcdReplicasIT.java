@@ -1,0 +1,232 @@
+package dev.hfi.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
+import dev.hfi.controlplane.testing.EtcdProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Control planes as real child JVMs on one real etcd: durability, one truth, leader failover. */
+@Tag("slow")
+@Timeout(180)
+class EtcdReplicasIT {
+  private EtcdProcess etcd;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @BeforeEach
+  void startEtcd() {
+    etcd = EtcdProcess.start();
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    pool.shutdownNow();
+    for (AutoCloseable r : resources) {
+      r.close();
+    }
+    etcd.close();
+  }
+
+  private ControlPlaneProcess replica(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--store", "etcd", "--etcd-endpoints"));
+    args.add(etcd.endpoint().toString());
+    args.addAll(List.of(extra));
+    ControlPlaneProcess p = ControlPlaneProcess.start(args.toArray(String[]::new));
+    resources.add(p);
+    return p;
+  }
+
+  private HfiClient client(ControlPlaneProcess p) {
+    HfiClient c =
+        HfiClient.builder().withBaseUri(p.uri()).withTimeout(Duration.ofSeconds(10)).build();
+    resources.add(c);
+    return c;
+  }
+
+  @Test
+  void killDashNineDuringAThousandAppliesLosesNoAcknowledgedPolicy() throws Exception {
+    ControlPlaneProcess cp = replica();
+    HfiClient client = client(cp);
+    Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    AtomicInteger failed = new AtomicInteger();
+    CountDownLatch halfway = new CountDownLatch(300);
+    CountDownLatch restarted = new CountDownLatch(1);
+    Future<?> writer =
+        pool.submit(
+            () -> {
+              for (int i = 0; i < 1000; i++) {
+                String name = "p" + i;
+                try {
+                  ApplyResult r = client.apply(TestPolicies.abort(name, 503));
+                  acknowledged.put(name, r.policy().metadata().resourceVersion());
+                  halfway.countDown();
+                } catch (HfiException e) {
+                  failed.incrementAndGet();
+                  restarted.await();
+                }
+              }
+              return null;
+            });
+    assertThat(halfway.await(60, TimeUnit.SECONDS)).isTrue();
+    cp.kill();
+    cp.restart();
+    restarted.countDown();
+    writer.get(120, TimeUnit.SECONDS);
+
+    assertThat(acknowledged.size() + failed.get()).isEqualTo(1000);
+    assertThat(acknowledged.size()).isGreaterThanOrEqualTo(990);
+    Map<String, String> stored = new ConcurrentHashMap<>();
+    client.list().items().forEach(p -> stored.put(p.name(), p.metadata().resourceVersion()));
+    assertThat(stored).containsAllEntriesOf(acknowledged);
+  }
+
+  @Test
+  void aWriteToOneReplicaReachesSseAndLongPollOnTheOther() throws Exception {
+    HfiClient a = client(replica());
+    HfiClient b = client(replica());
+    BlockingQueue<RuleSet> sse = new LinkedBlockingQueue<>();
+    CountDownLatch open = new CountDownLatch(1);
+    HfiClient.Subscription sub =
+        b.subscribeRuleSets(
+            null,
+            new HfiClient.StreamListener<>() {
+              @Override
+              public void onOpen() {
+                open.countDown();
+              }
+
+              @Override
+              public void onEvent(RuleSet item) {
+                sse.add(item);
+              }
+            });
+    resources.add(sub);
+    assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+    RuleSet initial = sse.poll(10, TimeUnit.SECONDS);
+    assertThat(a.poll("n", "a", 0, null, null, Duration.ofSeconds(1)).orElseThrow().version())
+        .isEqualTo(initial.version());
+    Future<Optional<RuleSet>> longPoll =
+        pool.submit(
+            () ->
+                b.poll(
+                    "orders-proxy", "i-1", initial.version(), null, null, Duration.ofSeconds(30)));
+
+    ApplyResult r = a.apply(TestPolicies.abort("orders", 503));
+
+    RuleSet pushed = sse.poll(10, TimeUnit.SECONDS);
+    assertThat(pushed.version()).isEqualTo(r.revision());
+    assertThat(pushed.json()).contains("orders");
+    RuleSet polled = longPoll.get(10, TimeUnit.SECONDS).orElseThrow();
+    assertThat(polled.version()).isEqualTo(r.revision());
+    assertThat(polled.json()).isEqualTo(pushed.json());
+    assertThat(
+            a.poll("n", "a", initial.version(), null, null, Duration.ofSeconds(1))
+                .orElseThrow()
+                .json())
+        .isEqualTo(pushed.json());
+  }
+
+  @Test
+  void eightWritersWithStaleVersionsGetConflictsAndLoseNoUpdate() throws Exception {
+    List<HfiClient> clients = List.of(client(replica()), client(replica()));
+    clients.get(0).apply(counter(0, null));
+    int writers = 8;
+    int incrementsEach = 10;
+    AtomicInteger conflicts = new AtomicInteger();
+    CyclicBarrier start = new CyclicBarrier(writers);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      HfiClient c = clients.get(w % 2);
+      done.add(
+          pool.submit(
+              () -> {
+                start.await();
+                int made = 0;
+                while (made < incrementsEach) {
+                  FaultInjectionPolicy current = c.get("counter");
+                  int n = Integer.parseInt(current.metadata().labels().get("count"));
+                  try {
+                    c.put(counter(n + 1, current.metadata().resourceVersion()));
+                    made++;
+                  } catch (ConflictException stale) {
+                    conflicts.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : done) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    assertThat(clients.get(1).get("counter").metadata().labels())
+        .containsEntry("count", Integer.toString(writers * incrementsEach));
+    assertThat(conflicts.get()).isPositive();
+  }
+
+  private static FaultInjectionPolicy counter(int n, String resourceVersion) {
+    return FaultInjectionPolicy.of(
+        new Metadata("counter", Map.of("count", Integer.toString(n)), resourceVersion, null),
+        TestPolicies.abort("counter", 503).spec());
+  }
+
+  @Test
+  void killingTheLeaderMovesExpiryToTheOtherReplica() throws Exception {
+    ControlPlaneProcess a = replica("--etcd-lease-ttl", "2s");
+    ControlPlaneProcess b = replica("--etcd-lease-ttl", "2s");
+    try (EtcdPolicyStore view = EtcdPolicyStore.builder().withEndpoints(etcd.endpoint()).build()) {
+      String leader = view.leader("expirer").orElseThrow();
+      ControlPlaneProcess victim = leader.startsWith(a.pid() + "@") ? a : b;
+      ControlPlaneProcess survivor = victim == a ? b : a;
+      assertThat(leader).startsWith(victim.pid() + "@");
+      HfiClient client = client(survivor);
+      BlockingQueue<ControlPlaneEvent> events = new LinkedBlockingQueue<>();
+      CountDownLatch open = new CountDownLatch(1);
+      resources.add(
+          client.subscribeEvents(
+              new HfiClient.StreamListener<>() {
+                @Override
+                public void onOpen() {
+                  open.countDown();
+                }
+
+                @Override
+                public void onEvent(ControlPlaneEvent e) {
+                  events.add(e);
+                }
+              }));
+      assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+
+      victim.kill();
+      client.apply(TestPolicies.expiring("short", "1s"));
+
+      ControlPlaneEvent e;
+      do {
+        e = events.poll(20, TimeUnit.SECONDS);
+        assertThat(e).as("the survivor deletes the expired policy").isNotNull();
+      } while (!("deleted".equals(e.action()) && "short".equals(e.name())));
+      assertThat(view.leader("expirer"))
+          .hasValueSatisfying(l -> assertThat(l).startsWith(survivor.pid() + "@"));
+      assertThat(client.list().items()).isEmpty();
+    }
+  }
+}
