@@ -1,0 +1,83 @@
+package dev.hfi.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hfi.controlplane.testing.EtcdProcess;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * etcd taken away and brought back under a running control plane: writes fail with 503, reads and
+ * the distribution keep serving the last known state, readiness follows etcd, and all of it comes
+ * back by itself (the figures are measured by {@code EtcdStoreBenchmark}).
+ */
+@Tag("slow")
+@Timeout(120)
+class EtcdOutageIT {
+  @Test
+  void anEtcdOutageFailsWritesKeepsServingAndRecoversByItself() throws Exception {
+    try (EtcdProcess etcd = EtcdProcess.start();
+        EtcdPolicyStore store = EtcdPolicyStore.builder().withEndpoints(etcd.endpoint()).build();
+        ControlPlaneServer server =
+            ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
+        HfiClient client =
+            HfiClient.builder()
+                .withBaseUri(server.uri())
+                .withTimeout(Duration.ofSeconds(10))
+                .build()) {
+      ApplyResult a = client.apply(TestPolicies.abort("a", 503));
+      BlockingQueue<RuleSet> pushed = new LinkedBlockingQueue<>();
+      CountDownLatch open = new CountDownLatch(1);
+      HfiClient.Subscription sse =
+          client.subscribeRuleSets(
+              null,
+              new HfiClient.StreamListener<>() {
+                @Override
+                public void onOpen() {
+                  open.countDown();
+                }
+
+                @Override
+                public void onEvent(RuleSet item) {
+                  pushed.add(item);
+                }
+              });
+      assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(pushed.poll(10, TimeUnit.SECONDS).version()).isEqualTo(a.revision());
+
+      etcd.kill();
+
+      assertThat(client.isReady()).isFalse();
+      assertThatThrownBy(() -> client.apply(TestPolicies.abort("b", 503)))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("etcd at " + etcd.endpoint())
+          .hasMessageContaining("retry when /readyz reports ready");
+      assertThat(client.list().items()).extracting(FaultInjectionPolicy::name).containsExactly("a");
+      assertThat(client.get("a")).isEqualTo(a.policy());
+      RuleSet served = client.poll("n", "i", 0, null, null, Duration.ofSeconds(1)).orElseThrow();
+      assertThat(served.version()).isEqualTo(a.revision());
+      assertThat(server.ruleSet().version()).isEqualTo(a.revision());
+
+      etcd.restart();
+      try (EtcdPolicyStore other =
+          EtcdPolicyStore.builder().withEndpoints(etcd.endpoint()).build()) {
+        long c = other.apply(TestPolicies.abort("c", 503)).revision();
+        RuleSet resumed = pushed.poll(30, TimeUnit.SECONDS);
+        assertThat(resumed).as("the distribution's watch resumed after etcd came back").isNotNull();
+        assertThat(resumed.version()).isEqualTo(c);
+      }
+      ApplyResult b = client.apply(TestPolicies.abort("b", 503));
+      assertThat(b.outcome()).isEqualTo(ApplyResult.Outcome.CREATED);
+      assertThat(pushed.poll(10, TimeUnit.SECONDS).version()).isEqualTo(b.revision());
+      assertThat(client.isReady()).isTrue();
+      sse.close();
+    }
+  }
+}
