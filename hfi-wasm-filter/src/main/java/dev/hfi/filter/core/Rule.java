@@ -74,9 +74,11 @@ public final class Rule {
   }
 
   boolean matches(RequestHeaders req) {
-    if (path != null && !matchesPath(req)) {
-      return false;
-    }
+    return (path == null || matchesPath(req)) && matchesBesidesPath(req);
+  }
+
+  /** Method and header conditions (the path was checked through the rule set's index). */
+  boolean matchesBesidesPath(RequestHeaders req) {
     if (method != null && !matchesHeader(req, METHOD, method)) {
       return false;
     }
@@ -96,14 +98,17 @@ public final class Rule {
     }
     byte[] b = req.bytes();
     int off = req.valueOffset(i);
-    int len = req.valueLength(i);
+    return path.matches(b, off, pathLength(b, off, req.valueLength(i)));
+  }
+
+  /** Length of the path without its query string. */
+  static int pathLength(byte[] b, int off, int len) {
     for (int k = 0; k < len; k++) {
       if (b[off + k] == '?') {
-        len = k;
-        break;
+        return k;
       }
     }
-    return path.matches(b, off, len);
+    return len;
   }
 
   private static boolean matchesHeader(RequestHeaders req, byte[] name, StringMatcher m) {

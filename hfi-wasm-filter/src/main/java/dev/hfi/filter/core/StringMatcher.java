@@ -48,6 +48,15 @@ public final class StringMatcher {
     return new StringMatcher(Kind.PRESENT, null, null);
   }
 
+  /** The literal of an exact or prefix condition, or null. */
+  byte[] literal() {
+    return kind == Kind.EXACT || kind == Kind.PREFIX ? bytes : null;
+  }
+
+  boolean isExact() {
+    return kind == Kind.EXACT;
+  }
+
   /** Whether {@code b[off, off+len)} satisfies this condition. */
   public boolean matches(byte[] b, int off, int len) {
     switch (kind) {

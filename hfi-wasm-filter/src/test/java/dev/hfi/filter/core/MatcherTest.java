@@ -127,6 +127,38 @@ class MatcherTest {
   }
 
   @Test
+  void ruleSetOrderWinsAcrossIndexedAndUnindexedRules() {
+    RuleSet rs =
+        rules(
+            rule("exact", "\"path\":{\"exact\":\"/api/orders/1\"}")
+                + ","
+                + rule("regex", "\"path\":{\"regex\":\"/api/.*\"}")
+                + ","
+                + rule("long-prefix", "\"path\":{\"prefix\":\"/api/orders\"}")
+                + ","
+                + rule("root-prefix", "\"path\":{\"prefix\":\"/\"}")
+                + ","
+                + rule("get-anything", "\"method\":{\"exact\":\"GET\"}"));
+    assertThat(matched(rs, ":path", "/api/orders/1")).isEqualTo("exact");
+    assertThat(matched(rs, ":path", "/api/orders/2")).isEqualTo("regex");
+    assertThat(matched(rs, ":path", "/apix/orders")).isEqualTo("root-prefix");
+    assertThat(matched(rs, ":path", "x", ":method", "GET")).isEqualTo("get-anything");
+    assertThat(matched(rs, ":method", "GET")).isEqualTo("get-anything");
+    assertThat(matched(rs, ":path", "x", ":method", "PUT")).isNull();
+  }
+
+  @Test
+  void samePathDifferentMethodsFallThroughToTheNextRule() {
+    RuleSet rs =
+        rules(
+            rule("post", "\"path\":{\"prefix\":\"/a\"},\"method\":{\"exact\":\"POST\"}")
+                + ","
+                + rule("any", "\"path\":{\"prefix\":\"/a\"}"));
+    assertThat(matched(rs, ":path", "/a", ":method", "POST")).isEqualTo("post");
+    assertThat(matched(rs, ":path", "/a", ":method", "GET")).isEqualTo("any");
+  }
+
+  @Test
   void ruleWithoutConditionsMatchesEverything() {
     assertThat(matched(rules(rule("all", "")), ":path", "/anything")).isEqualTo("all");
   }

@@ -57,14 +57,18 @@ final class FilterHost implements AutoCloseable {
   private final Plugin plugin;
 
   FilterHost(String pluginConfig, SharedDataHandler shared, Engine engine) throws Exception {
-    PluginFactory.Builder builder;
-    if (engine == Engine.BUILD_TIME_COMPILED) {
-      builder =
-          PluginFactory.builder(CompiledHfiFilter.load())
-              .withMachineFactory(CompiledHfiFilter::create);
-    } else {
-      builder = PluginFactory.builder(Parser.parse(HfiFilterWasm.bytes()));
-    }
+    this(
+        engine == Engine.BUILD_TIME_COMPILED
+            ? PluginFactory.builder(CompiledHfiFilter.load())
+                .withMachineFactory(CompiledHfiFilter::create)
+            : PluginFactory.builder(Parser.parse(HfiFilterWasm.bytes())),
+        pluginConfig,
+        shared);
+  }
+
+  /** Runs any module (the benchmark's empty filter too) from a prepared factory builder. */
+  FilterHost(PluginFactory.Builder builder, String pluginConfig, SharedDataHandler shared)
+      throws Exception {
     plugin =
         (Plugin)
             builder

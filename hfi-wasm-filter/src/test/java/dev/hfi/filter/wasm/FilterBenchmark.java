@@ -1,0 +1,166 @@
+package dev.hfi.filter.wasm;
+
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.hfi.filter.CompiledHfiFilter;
+import dev.hfi.filter.HfiFilterWasm;
+import dev.hfi.filter.build.TeaVmBuild;
+import io.roastedroot.proxywasm.PluginFactory;
+import io.roastedroot.proxywasm.SimpleSharedDataHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Cost per request of hfi-filter.wasm in proxy-wasm-java-host (create the HTTP context, run
+ * proxy_on_request_headers, close it), next to an empty filter built by the same TeaVM build. Not a
+ * test: run it with
+ *
+ * <pre>
+ * mvn -B -ntp -q -pl hfi-wasm-filter -am test-compile exec:java \
+ *   -Dexec.classpathScope=test -Dexec.mainClass=dev.hfi.filter.wasm.FilterBenchmark
+ * </pre>
+ */
+public final class FilterBenchmark {
+  private static final String[] NON_MATCHING = {
+    ":method", "GET",
+    ":path", "/api/orders/12345?expand=items",
+    ":authority", "orders.internal",
+    ":scheme", "http",
+    "user-agent", "bench/1.0",
+    "accept", "application/json",
+    "x-request-id", "6f1c2a0e-8a7b-4a53-9a1e-0f5f3b1f6a11",
+    "x-user", "alice"
+  };
+
+  private FilterBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Files.createTempDirectory("hfi-bench");
+    Path empty = dir.resolve("empty-filter.wasm");
+    TeaVmBuild.build(
+        "dev.hfi.filter.bench.EmptyFilter", empty, FilterBenchmark.class.getClassLoader());
+    WasmModule emptyModule = Parser.parse(Files.readAllBytes(empty));
+    WasmModule hfiModule = Parser.parse(HfiFilterWasm.bytes());
+    System.out.printf(
+        Locale.ROOT,
+        "hfi-filter.wasm: %d bytes; empty filter: %d bytes%n%n",
+        HfiFilterWasm.bytes().length,
+        Files.size(empty));
+
+    List<String[]> rows = new ArrayList<>();
+    for (boolean compiled : new boolean[] {true, false}) {
+      String engine = compiled ? "build-time compiled" : "interpreter";
+      int iterations = compiled ? 30_000 : 1_000;
+      PluginFactory.Builder emptyBuilder = PluginFactory.builder(emptyModule);
+      if (compiled) {
+        // Same code generator as the build-time plugin, run at start-up for the throwaway module.
+        emptyBuilder.withMachineFactory(MachineFactoryCompiler.compile(emptyModule));
+      }
+      try (FilterHost host = new FilterHost(emptyBuilder, "", new SimpleSharedDataHandler())) {
+        double ns = measure(host, iterations, NON_MATCHING);
+        add(rows, engine, "empty filter", "-", "any", fmt(ns));
+      }
+      for (int rules : new int[] {0, 10, 1000}) {
+        PluginFactory.Builder b =
+            compiled
+                ? PluginFactory.builder(CompiledHfiFilter.load())
+                    .withMachineFactory(CompiledHfiFilter::create)
+                : PluginFactory.builder(hfiModule);
+        try (FilterHost host =
+            new FilterHost(b, FilterAbortIT.CONFIG, new SimpleSharedDataHandler())) {
+          host.nextCall().ruleSet(1, ruleSet(rules));
+          host.awaitAck(1);
+          double miss = measure(host, iterations, NON_MATCHING);
+          add(rows, engine, "hfi-filter", "" + rules, "non-matching", fmt(miss));
+          if (rules > 0) {
+            String[] hit = NON_MATCHING.clone();
+            hit[3] = "/svc-" + (rules - 1) + "/orders/12345";
+            if (host.request(hit).passed()) {
+              throw new IllegalStateException("benchmark request did not match its rule");
+            }
+            double match = measure(host, iterations, hit);
+            add(rows, engine, "hfi-filter", "" + rules, "matching (abort)", fmt(match));
+          }
+        }
+      }
+    }
+    System.out.println();
+    print(rows);
+  }
+
+  /** Rules on distinct path prefixes; the matching request hits the last (lowest priority) one. */
+  private static String ruleSet(int n) {
+    StringBuilder sb = new StringBuilder("{\"version\":1,\"rules\":[");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"policy\":\"p")
+          .append(i)
+          .append("\",\"path\":{\"prefix\":\"/svc-")
+          .append(i)
+          .append("/\"},\"method\":{\"exact\":\"GET\"},\"abort\":{\"httpStatus\":503,")
+          .append("\"body\":\"injected\"}}");
+    }
+    return sb.append("]}").toString();
+  }
+
+  /** Median of 5 rounds after a warm-up round, in nanoseconds per request. */
+  private static double measure(FilterHost host, int iterations, String[] request) {
+    for (int i = 0; i < iterations; i++) {
+      host.request(request);
+    }
+    double[] rounds = new double[5];
+    for (int r = 0; r < rounds.length; r++) {
+      long start = System.nanoTime();
+      for (int i = 0; i < iterations; i++) {
+        host.request(request);
+      }
+      rounds[r] = (System.nanoTime() - start) / (double) iterations;
+    }
+    Arrays.sort(rounds);
+    return rounds[rounds.length / 2];
+  }
+
+  private static void add(List<String[]> rows, String... row) {
+    rows.add(row);
+    System.out.println(String.join(" / ", row));
+  }
+
+  private static String fmt(double ns) {
+    return String.format(Locale.ROOT, "%.2f", ns / 1000.0);
+  }
+
+  private static void print(List<String[]> rows) {
+    String[] head = {"engine", "filter", "rules", "request", "us/request"};
+    int[] w = new int[head.length];
+    for (int i = 0; i < head.length; i++) {
+      w[i] = head[i].length();
+      for (String[] r : rows) {
+        w[i] = Math.max(w[i], r[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    line(sb, head, w);
+    String[] sep = new String[head.length];
+    for (int i = 0; i < head.length; i++) {
+      sep[i] = "-".repeat(w[i]);
+    }
+    line(sb, sep, w);
+    for (String[] r : rows) {
+      line(sb, r, w);
+    }
+    System.out.print(sb);
+  }
+
+  private static void line(StringBuilder sb, String[] cells, int[] w) {
+    sb.append('|');
+    for (int i = 0; i < cells.length; i++) {
+      sb.append(' ').append(String.format(Locale.ROOT, "%-" + w[i] + "s", cells[i])).append(" |");
+    }
+    sb.append('\n');
+  }
+}
