@@ -1,6 +1,7 @@
 package dev.hfi.controlplane;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -8,6 +9,9 @@ import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +76,7 @@ final class ControlPlaneProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classpath());
     command.add(ControlPlaneMain.class.getName());
     command.add("--port");
     command.add(Integer.toString(port));
@@ -119,6 +123,26 @@ final class ControlPlaneProcess implements AutoCloseable {
 
   private Path logFile() {
     return Path.of("target", "control-plane-" + port + ".log");
+  }
+
+  /**
+   * The test classpath: the JVM's own under surefire/failsafe; the class loader's under {@code
+   * exec:java}, which runs the benchmark inside Maven's JVM.
+   */
+  private static String classpath() {
+    if (ControlPlaneProcess.class.getClassLoader() instanceof URLClassLoader loader
+        && loader.getURLs().length > 0) {
+      List<String> entries = new ArrayList<>();
+      for (URL url : loader.getURLs()) {
+        try {
+          entries.add(Path.of(url.toURI()).toString());
+        } catch (URISyntaxException e) {
+          throw new IllegalStateException("classpath entry " + url, e);
+        }
+      }
+      return String.join(File.pathSeparator, entries);
+    }
+    return System.getProperty("java.class.path");
   }
 
   private static int freePort() {
