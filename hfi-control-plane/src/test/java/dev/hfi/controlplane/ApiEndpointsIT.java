@@ -247,6 +247,17 @@ class ApiEndpointsIT {
   }
 
   @Test
+  void aPortInUseFailsStartWithTheAddress() {
+    int taken = f.server.port();
+    try (MemoryPolicyStore other = new MemoryPolicyStore()) {
+      assertThatThrownBy(
+              () -> ControlPlaneServer.builder().withPort(taken).withStore(other).build().start())
+          .isInstanceOf(HfiException.class)
+          .hasMessageContaining("cannot listen on 127.0.0.1:" + taken);
+    }
+  }
+
+  @Test
   void bindsLoopbackByDefault() {
     assertThat(f.uri.getHost()).isEqualTo("127.0.0.1");
   }
