@@ -1,0 +1,102 @@
+package dev.hfi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hfi.controlplane.ControlPlaneServer;
+import dev.hfi.controlplane.MemoryPolicyStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The shaded {@code target/hfi.jar} through the launcher script, as a user runs it: a separate JVM
+ * with nothing but the jar (failsafe runs after {@code package}).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HfiJarIT {
+  private static final Path SCRIPT = Path.of("src/main/sh/hfi");
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run hfi(String stdin, String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of(SCRIPT.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().remove("HFI_CONTROL_PLANE");
+    pb.environment().remove("HFI_JAR");
+    Path out = Files.createTempFile("hfi-out", ".txt");
+    Path err = Files.createTempFile("hfi-err", ".txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("hfi finished").isTrue();
+    Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    Files.delete(out);
+    Files.delete(err);
+    return r;
+  }
+
+  @Test
+  void versionFromTheJar() throws Exception {
+    Run r = hfi("", "--version");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).startsWith("hfi 0.1.0");
+  }
+
+  @Test
+  void appliesAndListsAgainstARealServer() throws Exception {
+    try (MemoryPolicyStore store = new MemoryPolicyStore();
+        ControlPlaneServer server =
+            ControlPlaneServer.builder().withPort(0).withStore(store).build().start()) {
+      String addr = server.uri().toString();
+      Run applied =
+          hfi(
+              Policies.abort("jarred", "/j", 503),
+              "policy",
+              "apply",
+              "-f",
+              "-",
+              "--control-plane-addr",
+              addr);
+      assertThat(applied.exitCode()).as(applied.toString()).isZero();
+      assertThat(applied.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"jarred\" created\n");
+      assertThat(applied.err()).isEmpty();
+      Run listed = hfi("", "policy", "get", "--control-plane-addr", addr);
+      assertThat(listed.out()).startsWith("NAME ").contains("jarred");
+    }
+  }
+
+  @Test
+  void unreachableServerIsOneLineAndExitCode1() throws Exception {
+    Run r = hfi("", "nodes", "--control-plane-addr", "http://127.0.0.1:1");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(r.err()).startsWith("error: cannot reach the control plane at http://127.0.0.1:1/");
+  }
+
+  @Test
+  void controlPlaneLogsThroughLogbackToStderrAndStopsOnSigterm() throws Exception {
+    Path err = Files.createTempFile("hfi-err", ".txt");
+    Process p =
+        new ProcessBuilder(SCRIPT.toString(), "control-plane", "--port", "0")
+            .redirectError(err.toFile())
+            .start();
+    try (var out = p.inputReader(StandardCharsets.UTF_8)) {
+      assertThat(out.readLine()).startsWith("control plane listening on http://127.0.0.1:");
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readString(err))
+          .contains("INFO  ControlPlaneServer: control plane listening on")
+          .doesNotContain("SLF4J");
+    } finally {
+      p.destroyForcibly();
+      Files.delete(err);
+    }
+  }
+}
