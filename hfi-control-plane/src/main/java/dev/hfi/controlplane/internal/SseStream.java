@@ -95,11 +95,6 @@ public final class SseStream implements WriteListener, AsyncListener {
     }
   }
 
-  /** Whether the stream has ended. */
-  public synchronized boolean isClosed() {
-    return closed;
-  }
-
   private synchronized void drain() {
     try {
       while (!closed && out.isReady()) {
