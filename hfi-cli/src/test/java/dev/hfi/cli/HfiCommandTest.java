@@ -134,4 +134,31 @@ class HfiCommandTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--store etcd needs --etcd-endpoints");
   }
+
+  @Test
+  void etcdOptionsWithoutTheEtcdStoreAreAUsageError() {
+    Cli.Result r = cli.run("control-plane", "--port", "0", "--etcd-prefix", "/x/");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: --etcd-prefix needs --store etcd");
+  }
+
+  @Test
+  void halfGivenEtcdCredentialsAreInvalidInput() {
+    Cli.Result r =
+        cli.run(
+            "control-plane",
+            "--port",
+            "0",
+            "--store",
+            "etcd",
+            "--etcd-endpoints",
+            "http://127.0.0.1:1",
+            "--etcd-user",
+            "root");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "error: etcd user and password go together: give both --etcd-user and"
+                + " --etcd-password");
+  }
 }

@@ -79,8 +79,7 @@ class ServeAndWatchIT {
           Cli.against(null).run("control-plane", "--port", Integer.toString(taken.port()));
       assertThat(r.exitCode()).isEqualTo(1);
       assertThat(r.err().lines()).hasSize(1);
-      assertThat(r.err())
-          .startsWith("Error from server (Internal): cannot listen on 127.0.0.1:" + taken.port());
+      assertThat(r.err()).startsWith("error: cannot listen on 127.0.0.1:" + taken.port());
     }
   }
 

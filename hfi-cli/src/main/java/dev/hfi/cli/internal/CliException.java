@@ -21,6 +21,12 @@ public final class CliException extends RuntimeException {
     this.exitCode = exitCode;
   }
 
+  /** A failure with the given exit code and message, caused by {@code cause}. */
+  public CliException(int exitCode, String message, Throwable cause) {
+    super(message, cause);
+    this.exitCode = exitCode;
+  }
+
   /** Invalid input (exit code 2). */
   public static CliException invalid(String message) {
     return new CliException(USAGE, message);

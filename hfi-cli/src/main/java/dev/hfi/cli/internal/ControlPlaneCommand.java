@@ -2,9 +2,12 @@ package dev.hfi.cli.internal;
 
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.EtcdPolicyStore;
+import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
+import java.io.File;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -67,6 +70,60 @@ final class ControlPlaneCommand implements Callable<Integer> {
       description = "Key prefix in etcd (default ${DEFAULT-VALUE}).")
   String etcdPrefix;
 
+  @Option(names = "--etcd-user", paramLabel = "USER", description = "etcd user (etcd auth).")
+  String etcdUser;
+
+  @Option(
+      names = "--etcd-password",
+      paramLabel = "PASSWORD",
+      description = "Its password (default: env HFI_ETCD_PASSWORD, which ps does not show).")
+  String etcdPassword;
+
+  @Option(
+      names = "--etcd-ca",
+      paramLabel = "FILE",
+      description = "PEM CA of etcd's server certificate (with https:// endpoints).")
+  File etcdCa;
+
+  @Option(
+      names = "--etcd-cert",
+      paramLabel = "FILE",
+      description = "PEM client certificate, for etcd's --client-cert-auth.")
+  File etcdCert;
+
+  @Option(names = "--etcd-key", paramLabel = "FILE", description = "Its PKCS#8 key.")
+  File etcdKey;
+
+  @Option(
+      names = "--etcd-lease-ttl",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "Leader-election lease: how fast another replica takes over policy expiry (default"
+              + " ${DEFAULT-VALUE}).")
+  Duration etcdLeaseTtl;
+
+  @Option(
+      names = "--etcd-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      converter = DurationConverter.class,
+      description =
+          "How long one etcd request may take before etcd counts as unavailable (default"
+              + " ${DEFAULT-VALUE}).")
+  Duration etcdTimeout;
+
+  @Option(
+      names = "--stale-after",
+      paramLabel = "DURATION",
+      defaultValue = "90s",
+      converter = DurationConverter.class,
+      description =
+          "A data-plane instance that has not polled for this long is stale (default"
+              + " ${DEFAULT-VALUE}).")
+  Duration staleAfter;
+
   @Override
   public Integer call() {
     PolicyStore policies = openStore();
@@ -76,10 +133,14 @@ final class ControlPlaneCommand implements Callable<Integer> {
           ControlPlaneServer.builder()
               .withPort(port)
               .withBindAddress(bind)
+              .withStaleAfter(staleAfter)
               .withToken(HfiCommand.of(spec).serverToken())
               .withStore(policies)
               .build()
               .start();
+    } catch (HfiException e) {
+      policies.close();
+      throw new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       policies.close();
       throw e;
@@ -97,9 +158,15 @@ final class ControlPlaneCommand implements Callable<Integer> {
 
   private PolicyStore openStore() {
     if (store == Store.memory) {
-      if (etcdEndpoints != null) {
+      String etcdOption =
+          spec.commandLine().getParseResult().matchedOptions().stream()
+              .map(CommandLine.Model.OptionSpec::longestName)
+              .filter(n -> n.startsWith("--etcd-"))
+              .findFirst()
+              .orElse(null);
+      if (etcdOption != null) {
         throw new CommandLine.ParameterException(
-            spec.commandLine(), "--etcd-endpoints needs --store etcd");
+            spec.commandLine(), etcdOption + " needs --store etcd");
       }
       return new MemoryPolicyStore();
     }
@@ -107,9 +174,20 @@ final class ControlPlaneCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379");
     }
-    return EtcdPolicyStore.builder()
-        .withEndpoints(etcdEndpoints.toArray(String[]::new))
-        .withPrefix(etcdPrefix)
-        .build();
+    String password =
+        etcdPassword != null ? etcdPassword : HfiCommand.of(spec).env().get("HFI_ETCD_PASSWORD");
+    EtcdPolicyStore.Builder b =
+        EtcdPolicyStore.builder()
+            .withEndpoints(etcdEndpoints.toArray(String[]::new))
+            .withPrefix(etcdPrefix)
+            .withLeaseTtl(etcdLeaseTtl)
+            .withRequestTimeout(etcdTimeout);
+    if (etcdUser != null || password != null) {
+      b.withCredentials(etcdUser, password);
+    }
+    if (etcdCa != null || etcdCert != null || etcdKey != null) {
+      b.withTls(etcdCa, etcdCert, etcdKey);
+    }
+    return b.build();
   }
 }
