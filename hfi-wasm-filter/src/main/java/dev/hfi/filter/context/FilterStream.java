@@ -6,8 +6,9 @@ import dev.hfi.filter.core.RuleSet;
 import dev.hfi.filter.host.Host;
 
 /**
- * The HTTP context of one request: matches the request headers against the rule set in force and
- * injects the fault of the first matching rule. Single-threaded, like the VM.
+ * The HTTP context callbacks: match the request headers against the rule set of the request's root
+ * context and inject the fault of the first matching rule. Stateless per request (the dispatcher
+ * maps a context id to its root), so a request allocates nothing. Single-threaded, like the VM.
  */
 public final class FilterStream {
   public static final int CONTINUE = 0;
@@ -16,20 +17,16 @@ public final class FilterStream {
   /** Reused for every request of this VM: reading headers allocates nothing in steady state. */
   private static final RequestHeaders HEADERS = new RequestHeaders();
 
-  private final int id;
-  private final FilterRoot root;
+  private static final RequestHeaders.Loader LOAD_ALL = Host::requestHeaders;
 
-  public FilterStream(int id, FilterRoot root) {
-    this.id = id;
-    this.root = root;
-  }
+  private FilterStream() {}
 
-  public int onRequestHeaders() {
+  public static int onRequestHeaders(int id, FilterRoot root) {
     RuleSet rules = root.ruleSet();
     if (rules.size() == 0) {
       return CONTINUE;
     }
-    Host.requestHeaders(HEADERS);
+    HEADERS.resetLazy(Host.requestPath(HEADERS), LOAD_ALL);
     long now = rules.hasExpiringRules() ? Host.nowMillis() : Long.MIN_VALUE;
     Rule rule = rules.match(HEADERS, now);
     if (rule == null || !root.sampler().sample(rule.perMillion()) || !root.claimInjection(rule)) {
@@ -45,7 +42,7 @@ public final class FilterStream {
   }
 
   /** The stream ended (possibly while delayed): nothing to resume any more. */
-  public void onDone() {
+  public static void onDone(int id, FilterRoot root) {
     root.forget(id);
   }
 }

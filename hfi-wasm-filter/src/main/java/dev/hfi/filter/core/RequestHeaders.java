@@ -12,7 +12,19 @@ import java.nio.charset.StandardCharsets;
  * arrives. Not thread-safe.
  */
 public final class RequestHeaders {
+  /** Fills a {@link RequestHeaders} with the whole header map ({@link #buffer}, {@link #reset}). */
+  public interface Loader {
+    void load(RequestHeaders into);
+  }
+
+  private static final byte[] PATH = Bytes.utf8(":path");
+
   private byte[] buf = new byte[1024];
+  private byte[] pathBuf = new byte[256];
+  private byte[] pathSource = pathBuf;
+  private int pathOff;
+  private int pathLen = -1;
+  private Loader loader;
   private int length;
   private int[] keyOff = new int[32];
   private int[] keyLen = new int[32];
@@ -34,8 +46,10 @@ public final class RequestHeaders {
    * @throws IllegalArgumentException if they are not a well-formed header map
    */
   public void reset(int size) {
+    loader = null;
     length = size;
     count = 0;
+    pathLen = -1;
     if (size == 0) {
       return;
     }
@@ -64,15 +78,79 @@ public final class RequestHeaders {
       p += vl + 1;
     }
     count = n;
+    int p0 = indexOf(PATH, 0);
+    if (p0 >= 0) {
+      pathSource = buf;
+      pathOff = valOff[p0];
+      pathLen = valLen[p0];
+    }
+  }
+
+  /**
+   * A buffer of at least {@code size} bytes for the {@code :path} value, see {@link #resetLazy}.
+   */
+  public byte[] pathBuffer(int size) {
+    if (pathBuf.length < size) {
+      pathBuf = new byte[Math.max(size, pathBuf.length * 2)];
+    }
+    return pathBuf;
+  }
+
+  /**
+   * Starts a request whose {@code :path} (length {@code pathLength}, -1 if absent) is already in
+   * {@link #pathBuffer}; the whole map is read through {@code loader} only if a condition needs it,
+   * so a request that no rule's path can match never pays for reading all headers.
+   */
+  public void resetLazy(int pathLength, Loader loader) {
+    this.loader = loader;
+    length = 0;
+    count = 0;
+    pathSource = pathBuf;
+    pathOff = 0;
+    pathLen = pathLength;
+  }
+
+  private void ensureLoaded() {
+    if (loader != null) {
+      Loader l = loader;
+      loader = null;
+      l.load(this);
+    }
+  }
+
+  /** Whether the request has a {@code :path}. */
+  public boolean hasPath() {
+    return pathLen >= 0;
+  }
+
+  /** The bytes holding the path at {@link #pathOffset}. */
+  public byte[] pathBytes() {
+    return pathSource;
+  }
+
+  public int pathOffset() {
+    return pathOff;
+  }
+
+  /** Length of the path without its query string (Envoy's route matching ignores it). */
+  public int pathLength() {
+    for (int k = 0; k < pathLen; k++) {
+      if (pathSource[pathOff + k] == '?') {
+        return k;
+      }
+    }
+    return pathLen;
   }
 
   /** Number of header pairs. */
   public int size() {
+    ensureLoaded();
     return count;
   }
 
   /** Index of the next pair at or after {@code from} whose name equals {@code name}, or -1. */
   public int indexOf(byte[] name, int from) {
+    ensureLoaded();
     for (int i = from; i < count; i++) {
       if (keyLen[i] == name.length && Bytes.regionEquals(buf, keyOff[i], name, 0, name.length)) {
         return i;

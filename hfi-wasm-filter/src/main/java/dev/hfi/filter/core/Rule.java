@@ -6,7 +6,6 @@ package dev.hfi.filter.core;
  * once so that injecting allocates nothing.
  */
 public final class Rule {
-  static final byte[] PATH = Bytes.utf8(":path");
   static final byte[] METHOD = Bytes.utf8(":method");
 
   /** No {@code maxInjections}: unlimited. */
@@ -90,25 +89,8 @@ public final class Rule {
     return true;
   }
 
-  /** The path is matched without its query string, as Envoy's route matching does. */
   private boolean matchesPath(RequestHeaders req) {
-    int i = req.indexOf(PATH, 0);
-    if (i < 0) {
-      return false;
-    }
-    byte[] b = req.bytes();
-    int off = req.valueOffset(i);
-    return path.matches(b, off, pathLength(b, off, req.valueLength(i)));
-  }
-
-  /** Length of the path without its query string. */
-  static int pathLength(byte[] b, int off, int len) {
-    for (int k = 0; k < len; k++) {
-      if (b[off + k] == '?') {
-        return k;
-      }
-    }
-    return len;
+    return req.hasPath() && path.matches(req.pathBytes(), req.pathOffset(), req.pathLength());
   }
 
   private static boolean matchesHeader(RequestHeaders req, byte[] name, StringMatcher m) {

@@ -62,11 +62,10 @@ public final class RuleSet {
    */
   public Rule match(RequestHeaders req, long nowMs) {
     int best = firstMatch(unindexed, Integer.MAX_VALUE, req, nowMs, false);
-    int p = req.indexOf(Rule.PATH, 0);
-    if (p >= 0) {
-      byte[] b = req.bytes();
-      int off = req.valueOffset(p);
-      int len = Rule.pathLength(b, off, req.valueLength(p));
+    if (req.hasPath()) {
+      byte[] b = req.pathBytes();
+      int off = req.pathOffset();
+      int len = req.pathLength();
       PathIndex.Node n = index.root();
       for (int i = 0; ; i++) {
         if (n.prefixRules.length > 0) {

@@ -12,7 +12,9 @@ import dev.hfi.filter.context.FilterStream;
  */
 public final class Dispatcher {
   private static final IntMap<FilterRoot> roots = new IntMap<>();
-  private static final IntMap<FilterStream> streams = new IntMap<>();
+
+  /** HTTP context id -> its root context. */
+  private static final IntMap<FilterRoot> streams = new IntMap<>();
 
   private Dispatcher() {}
 
@@ -24,7 +26,7 @@ public final class Dispatcher {
       } else {
         FilterRoot root = roots.get(parent);
         if (root != null) {
-          streams.put(id, new FilterStream(id, root));
+          streams.put(id, root);
           root.onStreamCreated();
         }
       }
@@ -71,8 +73,8 @@ public final class Dispatcher {
   public static int onRequestHeaders(int id) {
     Memory.reset();
     try {
-      FilterStream stream = streams.get(id);
-      return stream == null ? FilterStream.CONTINUE : stream.onRequestHeaders();
+      FilterRoot root = streams.get(id);
+      return root == null ? FilterStream.CONTINUE : FilterStream.onRequestHeaders(id, root);
     } catch (Throwable t) {
       Dispatch.failed("proxy_on_request_headers", t);
       return FilterStream.CONTINUE;
@@ -81,9 +83,9 @@ public final class Dispatcher {
 
   public static void onDone(int id) {
     try {
-      FilterStream stream = streams.get(id);
-      if (stream != null) {
-        stream.onDone();
+      FilterRoot root = streams.get(id);
+      if (root != null) {
+        FilterStream.onDone(id, root);
       }
     } catch (Throwable t) {
       Dispatch.failed("proxy_on_done", t);
@@ -92,9 +94,9 @@ public final class Dispatcher {
 
   public static void onDelete(int id) {
     try {
-      FilterStream stream = streams.remove(id);
-      if (stream != null) {
-        stream.onDone();
+      FilterRoot root = streams.remove(id);
+      if (root != null) {
+        FilterStream.onDone(id, root);
       } else {
         roots.remove(id);
       }

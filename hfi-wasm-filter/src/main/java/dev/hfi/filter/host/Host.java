@@ -92,6 +92,32 @@ public final class Host {
     return v;
   }
 
+  private static final byte[] PATH = Bytes.utf8(":path");
+
+  /**
+   * Reads the request's {@code :path} into {@code into}'s path buffer; returns its length, or -1 if
+   * the request has none.
+   */
+  public static int requestPath(RequestHeaders into) {
+    int status =
+        Abi.proxyGetHeaderMapValue(
+            MAP_REQUEST_HEADERS,
+            Memory.addressOf(PATH),
+            PATH.length,
+            Memory.scratch(0),
+            Memory.scratch(1));
+    if (status != OK) {
+      Memory.reset();
+      return -1;
+    }
+    int ptr = Memory.getInt(Memory.scratch(0));
+    int size = Memory.getInt(Memory.scratch(1));
+    byte[] buf = into.pathBuffer(size);
+    Memory.copyOut(ptr, buf, size);
+    Memory.reset();
+    return size;
+  }
+
   /** Reads the request headers into {@code into} (reused across requests). */
   public static void requestHeaders(RequestHeaders into) {
     int status =

@@ -159,6 +159,36 @@ class MatcherTest {
   }
 
   @Test
+  void fullHeaderMapIsReadOnlyWhenACandidateRuleNeedsIt() {
+    RuleSet rs =
+        rules(rule("orders", "\"path\":{\"prefix\":\"/orders\"},\"method\":{\"exact\":\"GET\"}"));
+    int[] loads = {0};
+    byte[] full = RequestHeaders.encode(":path", "/orders/1", ":method", "GET");
+    RequestHeaders.Loader loader =
+        into -> {
+          loads[0]++;
+          System.arraycopy(full, 0, into.buffer(full.length), 0, full.length);
+          into.reset(full.length);
+        };
+    RequestHeaders lazy = new RequestHeaders();
+
+    byte[] miss = "/users?orders".getBytes();
+    System.arraycopy(miss, 0, lazy.pathBuffer(miss.length), 0, miss.length);
+    lazy.resetLazy(miss.length, loader);
+    assertThat(rs.match(lazy, 0)).isNull();
+    assertThat(loads[0]).isZero();
+
+    byte[] hit = "/orders/1".getBytes();
+    System.arraycopy(hit, 0, lazy.pathBuffer(hit.length), 0, hit.length);
+    lazy.resetLazy(hit.length, loader);
+    assertThat(rs.match(lazy, 0).policy()).isEqualTo("orders");
+    assertThat(loads[0]).isEqualTo(1);
+
+    lazy.resetLazy(-1, loader);
+    assertThat(rs.match(lazy, 0)).isNull();
+  }
+
+  @Test
   void ruleWithoutConditionsMatchesEverything() {
     assertThat(matched(rules(rule("all", "")), ":path", "/anything")).isEqualTo("all");
   }
