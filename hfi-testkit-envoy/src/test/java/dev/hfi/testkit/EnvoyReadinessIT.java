@@ -49,14 +49,14 @@ class EnvoyReadinessIT {
         "/ready",
         exchange -> {
           boolean live = readyRequests.incrementAndGet() > answersBeforeLive;
+          if (live) {
+            liveServed.set(true); // before answering: the client acts on the answer at once
+          }
           byte[] body =
               (live ? "LIVE\n" : "PRE_INITIALIZING\n").getBytes(StandardCharsets.US_ASCII);
           exchange.sendResponseHeaders(live ? 200 : 503, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
-          }
-          if (live) {
-            liveServed.set(true);
           }
         });
     admin.start();
