@@ -1,0 +1,510 @@
+package dev.hfi.testkit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hfi.controlplane.HfiClient;
+import dev.hfi.controlplane.HfiException;
+import dev.hfi.testkit.TestkitException.Code;
+import dev.hfi.testkit.internal.FilteringProxyServlet;
+import dev.hfi.testkit.internal.HfiClientAcks;
+import dev.hfi.testkit.internal.WasmFilterHost;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.servlet.ServletContextHandler;
+import org.eclipse.jetty.servlet.ServletHolder;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded data plane: an HTTP reverse proxy inside the JVM that runs the very {@code
+ * hfi-filter.wasm} Envoy runs, on Chicory (build-time compiled) through proxy-wasm-java-host, in
+ * front of one or more upstreams.
+ *
+ * <p>Each upstream gets a listener of its own (port 0 = any free port) and its own filter VM, which
+ * reports to the control plane as node = the upstream's name, long-polls it for rule sets and
+ * injects their faults: an abort answers locally with the policy's status, body and headers plus
+ * {@code x-hfi-fault: <policy>}; a delay holds the request without holding a thread. The proxy is
+ * Jetty's asynchronous proxy servlet: bodies stream, hop-by-hop headers are dropped, {@code
+ * X-Forwarded-For/Proto/Host} are added and {@code Host} is preserved (as Envoy does).
+ *
+ * <p>{@link #start()} returns once every listener is bound and, unless {@link
+ * Builder#withReadyTimeout} is zero, every filter has ACKed the control plane's current rule set.
+ * Thread-safe once started; {@link #close()} stops listeners, filters and threads.
+ *
+ * <pre>{@code
+ * try (EmbeddedDataPlane proxy = EmbeddedDataPlane.builder()
+ *     .withControlPlane(URI.create("http://127.0.0.1:8080"))
+ *     .withUpstream("orders", URI.create("http://127.0.0.1:8081"))
+ *     .build()
+ *     .start()) {
+ *   URI orders = proxy.proxyUri("orders");          // point the client under test here
+ *   long injected = proxy.injections("orders-unavailable");
+ * }
+ * }</pre>
+ */
+public final class EmbeddedDataPlane implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDataPlane.class);
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final String CLUSTER = "hfi_control_plane";
+  private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
+
+  /** Longer than the longest delay a policy may ask for (1 h), so a held request is not cut. */
+  private static final long IDLE_TIMEOUT_MS = Duration.ofMinutes(61).toMillis();
+
+  /** What starting cost, measured by {@link #start()}. */
+  public record StartupCost(Duration moduleLoad, Duration filterCreation, Duration total) {}
+
+  private record Upstream(String name, URI uri, int listenPort) {}
+
+  private final Builder config;
+  private final Map<String, WasmFilterHost> filters = new LinkedHashMap<>();
+  private final Map<String, ServerConnector> connectors = new LinkedHashMap<>();
+  private Server server;
+  private HttpClient callClient;
+  private ScheduledThreadPoolExecutor hostThreads;
+  private volatile StartupCost startupCost;
+  private volatile boolean started;
+
+  private EmbeddedDataPlane(Builder config) {
+    this.config = config;
+  }
+
+  /** A builder; {@link Builder#withControlPlane} and at least one upstream are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates the filter VMs, binds every listener and waits for the filters' ACKs.
+   *
+   * @throws TestkitException {@code INVALID_CONFIGURATION} when a port cannot be bound, {@code
+   *     NOT_STARTED} when the filters did not ACK within the ready timeout
+   */
+  public synchronized EmbeddedDataPlane start() {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    long t0 = System.nanoTime();
+    try {
+      startFilters();
+      long filtersDone = System.nanoTime();
+      startServer();
+      awaitAcks();
+      long moduleLoad = WasmFilterHost.moduleLoadNanos();
+      startupCost =
+          new StartupCost(
+              Duration.ofNanos(moduleLoad),
+              Duration.ofNanos(filtersDone - t0),
+              Duration.ofNanos(System.nanoTime() - t0));
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    started = true;
+    LOG.info(
+        "hfi embedded data plane started in {} ms (filter VMs {} ms): {}",
+        startupCost.total().toMillis(),
+        startupCost.filterCreation().toMillis(),
+        listeners());
+    return this;
+  }
+
+  /**
+   * Where a client reaches {@code upstream} through the proxy, e.g. {@code http://127.0.0.1:41234}.
+   */
+  public URI proxyUri(String upstream) {
+    if (!config.upstreams.containsKey(upstream)) {
+      throw new TestkitException(
+          Code.INVALID_CONFIGURATION,
+          "proxyUri(\"" + upstream + "\"): no such upstream; known: " + config.upstreams.keySet());
+    }
+    requireStarted();
+    ServerConnector connector = connectors.get(upstream);
+    String host = connector.getHost();
+    if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
+      host = "127.0.0.1";
+    }
+    return URI.create(
+        "http://"
+            + (host.contains(":") ? "[" + host + "]" : host)
+            + ":"
+            + connector.getLocalPort());
+  }
+
+  /** Injections of {@code policy} counted by every listener's filter. */
+  public long injections(String policy) {
+    return sum("hfi.policy." + policy + ".injections_total");
+  }
+
+  /** Requests answered with an injected abort, over every listener. */
+  public long aborts() {
+    return sum("hfi.faults.aborts_total");
+  }
+
+  /** Requests delayed, over every listener. */
+  public long delays() {
+    return sum("hfi.faults.delays_total");
+  }
+
+  /** The rule-set version the filter of {@code upstream} has applied (0 before its first). */
+  public long ruleSetVersion(String upstream) {
+    return filter(upstream).metrics().value("hfi.ruleset.version");
+  }
+
+  /**
+   * Every metric of the filter of {@code upstream} by its Envoy stat name ({@code
+   * hfi.faults.aborts_total}, {@code hfi.policy.<name>.injections_total}, ...; see docs/FILTER.md).
+   */
+  public Map<String, Long> metrics(String upstream) {
+    return filter(upstream).metrics().snapshot();
+  }
+
+  /** Time spent by {@link #start()}: module load (once per JVM), filter VMs, total. */
+  public StartupCost startupCost() {
+    requireStarted();
+    return startupCost;
+  }
+
+  /** Stops the listeners, then the filters (a request still delayed is let through) and threads. */
+  @Override
+  public synchronized void close() {
+    started = false;
+    if (server != null) {
+      try {
+        server.stop();
+      } catch (Exception e) {
+        LOG.warn("stopping the proxy listeners failed: {}", e.toString());
+      }
+    }
+    filters.values().forEach(WasmFilterHost::close);
+    if (callClient != null) {
+      try {
+        callClient.stop();
+      } catch (Exception e) {
+        LOG.warn("stopping the filter's http client failed: {}", e.toString());
+      }
+    }
+    if (hostThreads != null) {
+      hostThreads.shutdownNow();
+    }
+  }
+
+  private void startFilters() {
+    AtomicInteger n = new AtomicInteger();
+    hostThreads =
+        new ScheduledThreadPoolExecutor(
+            2,
+            r -> {
+              Thread t = new Thread(r, "hfi-filter-host-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    hostThreads.setRemoveOnCancelPolicy(true);
+    callClient = new HttpClient();
+    callClient.setName("hfi-filter-calls");
+    callClient.setIdleTimeout(MAX_POLL_TIMEOUT.toMillis() + 60_000);
+    try {
+      callClient.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the filter's http client", e);
+    }
+    WasmFilterHost.SharedData shared = new WasmFilterHost.SharedData();
+    for (Upstream u : config.upstreams.values()) {
+      try {
+        filters.put(
+            u.name(),
+            new WasmFilterHost(
+                pluginConfig(u.name()),
+                CLUSTER,
+                config.controlPlane,
+                shared,
+                hostThreads,
+                hostThreads,
+                callClient));
+      } catch (Exception e) {
+        throw new TestkitException(
+            Code.FILTER_NOT_FOUND,
+            "cannot start hfi-filter.wasm for upstream \"" + u.name() + "\": " + e,
+            e);
+      }
+    }
+  }
+
+  private String pluginConfig(String node) {
+    ObjectNode json = new ObjectMapper().createObjectNode();
+    json.put("cluster", CLUSTER);
+    json.put("authority", config.controlPlane.getAuthority());
+    json.put("node", node);
+    json.put("pollTimeoutMs", config.pollTimeout.toMillis());
+    if (config.token != null) {
+      json.put("token", config.token);
+    }
+    json.put("deferStart", true);
+    return json.toString();
+  }
+
+  private void startServer() {
+    QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+    threads.setName("hfi-proxy");
+    server = new Server(threads);
+    server.setStopTimeout(0);
+    ContextHandlerCollection contexts = new ContextHandlerCollection();
+    for (Upstream u : config.upstreams.values()) {
+      ServerConnector connector = new ServerConnector(server);
+      String connectorName = "hfi-" + u.name();
+      connector.setName(connectorName);
+      connector.setHost(config.bindAddress);
+      connector.setPort(u.listenPort());
+      connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+      server.addConnector(connector);
+      connectors.put(u.name(), connector);
+
+      ServletContextHandler context = new ServletContextHandler();
+      context.setContextPath("/");
+      context.setVirtualHosts(new String[] {"@" + connectorName});
+      ServletHolder proxy =
+          new ServletHolder(new FilteringProxyServlet(u.uri(), filters.get(u.name())));
+      proxy.setAsyncSupported(true);
+      proxy.setInitParameter("preserveHost", "true");
+      // No overall exchange timeout, as Envoy's route timeout 0s: long streams are not cut.
+      proxy.setInitParameter("timeout", "0");
+      context.addServlet(proxy, "/*");
+      contexts.addHandler(context);
+    }
+    server.setHandler(contexts);
+    try {
+      server.start();
+    } catch (Exception e) {
+      throw new TestkitException(
+          Code.INVALID_CONFIGURATION,
+          "cannot listen on "
+              + listenersWanted()
+              + " ("
+              + e.getMessage()
+              + "): choose free ports, or 0 for any free port",
+          e);
+    }
+  }
+
+  private void awaitAcks() {
+    if (config.readyTimeout.isZero()) {
+      return;
+    }
+    try (HfiClient client =
+        HfiClient.builder()
+            .withBaseUri(config.controlPlane)
+            .withToken(config.token)
+            .withTimeout(config.readyTimeout)
+            .build()) {
+      if (!new HfiClientAcks(client, 1)
+          .awaitAcked(config.upstreams.keySet(), config.readyTimeout)) {
+        throw new TestkitException(
+            Code.NOT_STARTED,
+            "the filters of "
+                + config.upstreams.keySet()
+                + " did not ACK the rule set of the control plane at "
+                + config.controlPlane
+                + " within "
+                + config.readyTimeout.toMillis()
+                + " ms: is the control plane running there?");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TestkitException(Code.NOT_STARTED, "interrupted while waiting for the filters", e);
+    } catch (HfiException e) {
+      throw new TestkitException(
+          Code.NOT_STARTED,
+          "waiting for the filters' ACKs at " + config.controlPlane + " failed: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private Map<String, String> listeners() {
+    Map<String, String> out = new LinkedHashMap<>();
+    config.upstreams.values().forEach(u -> out.put(proxyUri(u.name()) + "", u.uri() + ""));
+    return out;
+  }
+
+  private List<String> listenersWanted() {
+    List<String> out = new ArrayList<>();
+    config.upstreams.values().forEach(u -> out.add(config.bindAddress + ":" + u.listenPort()));
+    return out;
+  }
+
+  private long sum(String metric) {
+    long total = 0;
+    for (WasmFilterHost f : filters.values()) {
+      total += f.metrics().value(metric);
+    }
+    return total;
+  }
+
+  private WasmFilterHost filter(String upstream) {
+    WasmFilterHost f = filters.get(upstream);
+    if (f == null) {
+      throw new TestkitException(
+          Code.INVALID_CONFIGURATION,
+          "no upstream \"" + upstream + "\"; known: " + config.upstreams.keySet());
+    }
+    return f;
+  }
+
+  private void requireStarted() {
+    if (!started) {
+      throw new TestkitException(
+          Code.NOT_STARTED, "EmbeddedDataPlane is not started: call start() first");
+    }
+  }
+
+  /**
+   * Configures an {@link EmbeddedDataPlane}; {@link #build()} checks every setting and says how to
+   * fix a bad one. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
+    private URI controlPlane;
+    private String token;
+    private String bindAddress = "127.0.0.1";
+    private Duration pollTimeout = Duration.ofSeconds(30);
+    private Duration readyTimeout = Duration.ofSeconds(30);
+    private final List<String> problems = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The control plane the filters long-poll, e.g. {@code http://127.0.0.1:8080} (required). */
+    public Builder withControlPlane(URI controlPlane) {
+      this.controlPlane = controlPlane;
+      return this;
+    }
+
+    /** Bearer token for a control plane that requires one. */
+    public Builder withControlPlaneToken(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Proxies {@code upstream} on any free port; its filter reports as node {@code name}. */
+    public Builder withUpstream(String name, URI upstream) {
+      return withUpstream(name, upstream, 0);
+    }
+
+    /** Proxies {@code upstream} on {@code listenPort} (0 = any free port) as node {@code name}. */
+    public Builder withUpstream(String name, URI upstream, int listenPort) {
+      if (upstreams.containsKey(name)) {
+        problems.add("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
+      }
+      upstreams.put(name, new Upstream(name, upstream, listenPort));
+      return this;
+    }
+
+    /** Address the listeners bind; default {@code 127.0.0.1} ({@code 0.0.0.0} for all). */
+    public Builder withBindAddress(String bindAddress) {
+      this.bindAddress = bindAddress;
+      return this;
+    }
+
+    /** How long the control plane holds each of the filters' long polls; default 30 s. */
+    public Builder withPollTimeout(Duration pollTimeout) {
+      this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    /**
+     * How long {@link #start()} waits for every filter to ACK the control plane's current rule set;
+     * default 30 s. {@link Duration#ZERO}: do not wait (the filters catch up in the background).
+     */
+    public Builder withReadyTimeout(Duration readyTimeout) {
+      this.readyTimeout = readyTimeout;
+      return this;
+    }
+
+    /** Checks the settings and builds a data plane (not started). */
+    public EmbeddedDataPlane build() {
+      List<String> errors = new ArrayList<>(problems);
+      if (controlPlane == null) {
+        errors.add(
+            "withControlPlane: required; pass the control plane's URI, e.g."
+                + " http://127.0.0.1:8080");
+      } else if (!isHttpBase(controlPlane)) {
+        errors.add(
+            "withControlPlane: \""
+                + controlPlane
+                + "\" must be a plain http URI with a host and no path, e.g."
+                + " http://127.0.0.1:8080");
+      }
+      if (upstreams.isEmpty()) {
+        errors.add(
+            "withUpstream: at least one upstream is required, e.g."
+                + " withUpstream(\"orders\", URI.create(\"http://127.0.0.1:8081\"))");
+      }
+      for (Upstream u : upstreams.values()) {
+        if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
+          errors.add(
+              "withUpstream(\""
+                  + u.name()
+                  + "\"): name must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
+                  + " e.g. \"orders\"; it is also the filter's node name");
+        }
+        if (u.uri() == null
+            || !"http".equals(u.uri().getScheme())
+            || u.uri().getHost() == null
+            || u.uri().getRawQuery() != null) {
+          errors.add(
+              "withUpstream(\""
+                  + u.name()
+                  + "\"): \""
+                  + u.uri()
+                  + "\" must be an http URI with a host, e.g. http://127.0.0.1:8081");
+        }
+        if (u.listenPort() < 0 || u.listenPort() > 65535) {
+          errors.add(
+              "withUpstream(\""
+                  + u.name()
+                  + "\"): listen port "
+                  + u.listenPort()
+                  + " must be in 0..65535 (0 = any free port)");
+        }
+      }
+      if (bindAddress == null || bindAddress.isBlank()) {
+        errors.add("withBindAddress: must not be empty; use 127.0.0.1 or 0.0.0.0");
+      }
+      if (pollTimeout == null
+          || pollTimeout.toMillis() < 1
+          || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
+        errors.add("withPollTimeout(" + pollTimeout + "): must be between 1 ms and 5 minutes");
+      }
+      if (readyTimeout == null || readyTimeout.isNegative()) {
+        errors.add(
+            "withReadyTimeout(" + readyTimeout + "): must be zero (do not wait) or positive");
+      }
+      if (token != null && token.isBlank()) {
+        errors.add("withControlPlaneToken: must not be blank; pass null for no token");
+      }
+      if (!errors.isEmpty()) {
+        throw new TestkitException(Code.INVALID_CONFIGURATION, String.join("; ", errors));
+      }
+      return new EmbeddedDataPlane(this);
+    }
+
+    private static boolean isHttpBase(URI uri) {
+      return "http".equals(uri.getScheme())
+          && uri.getHost() != null
+          && (uri.getRawPath() == null
+              || uri.getRawPath().isEmpty()
+              || uri.getRawPath().equals("/"))
+          && uri.getRawQuery() == null;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.hfi.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Bad settings of the embedded data plane and of its entry point fail with a fix-it message. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class EmbeddedDataPlaneBuilderTest {
+  private static final URI CONTROL_PLANE = URI.create("http://127.0.0.1:8080");
+  private static final URI UPSTREAM = URI.create("http://127.0.0.1:8081");
+
+  @Test
+  void controlPlaneAndAnUpstreamAreRequired() {
+    assertThatThrownBy(() -> EmbeddedDataPlane.builder().build())
+        .isInstanceOf(TestkitException.class)
+        .hasMessageContaining("withControlPlane: required")
+        .hasMessageContaining("withUpstream: at least one upstream is required")
+        .extracting(e -> ((TestkitException) e).code())
+        .isEqualTo(TestkitException.Code.INVALID_CONFIGURATION);
+  }
+
+  @Test
+  void upstreamNameMustBeADnsLabel() {
+    assertThatThrownBy(
+            () ->
+                EmbeddedDataPlane.builder()
+                    .withControlPlane(CONTROL_PLANE)
+                    .withUpstream("Orders_1", UPSTREAM)
+                    .build())
+        .hasMessageContaining("withUpstream(\"Orders_1\"): name must be a DNS-1123 label");
+  }
+
+  @Test
+  void duplicateUpstreamsBadUrisPortsAndTimeoutsAreNamed() {
+    assertThatThrownBy(
+            () ->
+                EmbeddedDataPlane.builder()
+                    .withControlPlane(URI.create("http://127.0.0.1:8080/api"))
+                    .withUpstream("orders", UPSTREAM)
+                    .withUpstream("orders", UPSTREAM)
+                    .withUpstream("payments", URI.create("ftp://host"), 70000)
+                    .withPollTimeout(Duration.ofMinutes(10))
+                    .withReadyTimeout(Duration.ofSeconds(-1))
+                    .build())
+        .hasMessageContaining("upstream \"orders\" added twice")
+        .hasMessageContaining(
+            "withControlPlane: \"http://127.0.0.1:8080/api\" must be a plain http URI")
+        .hasMessageContaining("withUpstream(\"payments\"): \"ftp://host\" must be an http URI")
+        .hasMessageContaining("listen port 70000 must be in 0..65535")
+        .hasMessageContaining("withPollTimeout(PT10M)")
+        .hasMessageContaining("withReadyTimeout(PT-1S)");
+  }
+
+  @Test
+  void accessorsBeforeStartSaySo() {
+    EmbeddedDataPlane proxy =
+        EmbeddedDataPlane.builder()
+            .withControlPlane(CONTROL_PLANE)
+            .withUpstream("orders", UPSTREAM)
+            .build();
+    assertThatThrownBy(() -> proxy.proxyUri("orders"))
+        .hasMessageContaining("not started: call start() first");
+    assertThatThrownBy(() -> proxy.proxyUri("nope")).hasMessageContaining("known: [orders]");
+  }
+
+  @Test
+  void entryPointUsageErrorsExitWithTwoAndOneLine() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+    PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    int code =
+        EmbeddedDataPlaneMain.run(
+            new String[] {"--listen", "99999", "--upstream", UPSTREAM.toString()},
+            out,
+            errStream,
+            new CountDownLatch(0));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("hfi proxy: --listen 99999: must be a port in 0..65535")
+        .contains(EmbeddedDataPlaneMain.USAGE);
+
+    err.reset();
+    assertThat(
+            EmbeddedDataPlaneMain.run(
+                new String[] {"--upstream"}, out, errStream, new CountDownLatch(0)))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("hfi proxy: --upstream needs a value");
+
+    err.reset();
+    assertThat(
+            EmbeddedDataPlaneMain.run(
+                new String[] {"--listen", "0", "--upstream", "ftp://x"},
+                out,
+                errStream,
+                new CountDownLatch(0)))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("hfi proxy: withUpstream(\"default\"): \"ftp://x\" must be an http URI");
+  }
+}
