@@ -23,18 +23,18 @@ public final class EtcdCalls {
 
   private final String endpoints;
   private final Duration timeout;
-  private final Runnable onFailure;
+  private final EtcdReconnect reconnect;
   private volatile boolean failing;
   private volatile boolean answered;
 
   /**
-   * Calls against {@code endpoints} (for messages), each bounded by {@code timeout}; {@code
-   * onFailure} runs after each failed call (to reconnect at once).
+   * Calls against {@code endpoints} (for messages), each bounded by {@code timeout}, reconnecting
+   * through {@code reconnect} after a failure.
    */
-  public EtcdCalls(String endpoints, Duration timeout, Runnable onFailure) {
+  public EtcdCalls(String endpoints, Duration timeout, EtcdReconnect reconnect) {
     this.endpoints = endpoints;
     this.timeout = timeout;
-    this.onFailure = onFailure;
+    this.reconnect = reconnect;
   }
 
   /**
@@ -46,7 +46,7 @@ public final class EtcdCalls {
     try {
       return await(what, call.get(), "");
     } catch (StoreUnavailableException e) {
-      if (e.getCause() instanceof TimeoutException) {
+      if (e.getCause() instanceof TimeoutException || !reconnect.awaitReady(timeout)) {
         throw e;
       }
       return await(what, call.get(), "");
@@ -65,11 +65,12 @@ public final class EtcdCalls {
 
   /**
    * After a failure the channel waits out gRPC's growing backoff before it connects again; a new
-   * call asks it to connect now, so a call made once etcd is back succeeds.
+   * call makes it connect now and waits for the outcome (milliseconds: a refused connection fails
+   * at once), so a call made once etcd is back succeeds and one made while it is down fails fast.
    */
   private void reconnectIfFailing() {
     if (failing) {
-      onFailure.run();
+      reconnect.awaitReady(timeout);
     }
   }
 
@@ -83,7 +84,7 @@ public final class EtcdCalls {
     } catch (TimeoutException e) {
       call.cancel(true);
       failing = true;
-      onFailure.run();
+      reconnect.run();
       throw new StoreUnavailableException(
           "etcd at "
               + endpoints
@@ -96,7 +97,7 @@ public final class EtcdCalls {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       failing = true;
-      onFailure.run();
+      reconnect.run();
       throw new StoreUnavailableException(
           "etcd at "
               + endpoints

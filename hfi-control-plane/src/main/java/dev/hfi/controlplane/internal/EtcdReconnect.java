@@ -1,9 +1,13 @@
 package dev.hfi.controlplane.internal;
 
 import io.etcd.jetcd.Client;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +31,51 @@ public final class EtcdReconnect implements Runnable {
   /** Resets the channel's connect backoff: a channel in failure tries to connect at once. */
   @Override
   public void run() {
+    ManagedChannel channel = channel();
+    if (channel != null) {
+      channel.resetConnectBackoff();
+    }
+  }
+
+  /**
+   * Connects now and waits (on channel state events) until the channel is ready, or the attempt
+   * failed, or {@code max} passed. Returns whether it is ready; true when the channel is out of
+   * reach, so that the caller simply tries.
+   */
+  public boolean awaitReady(Duration max) {
+    ManagedChannel channel = channel();
+    if (channel == null) {
+      return true;
+    }
+    channel.resetConnectBackoff();
+    long deadline = System.nanoTime() + max.toNanos();
+    ConnectivityState state = channel.getState(true);
+    boolean attempted = false;
+    while (state != ConnectivityState.READY) {
+      if (state == ConnectivityState.SHUTDOWN
+          || (attempted && state == ConnectivityState.TRANSIENT_FAILURE)) {
+        return false;
+      }
+      attempted |= state == ConnectivityState.CONNECTING;
+      CountDownLatch changed = new CountDownLatch(1);
+      channel.notifyWhenStateChanged(state, changed::countDown);
+      try {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+          return false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      state = channel.getState(false);
+    }
+    return true;
+  }
+
+  private ManagedChannel channel() {
     if (unsupported) {
-      return;
+      return null;
     }
     try {
       Field f = client.getClass().getDeclaredField("connectionManager");
@@ -36,10 +83,11 @@ public final class EtcdReconnect implements Runnable {
       Object manager = f.get(client);
       Method m = manager.getClass().getDeclaredMethod("getChannel");
       m.setAccessible(true);
-      ((ManagedChannel) m.invoke(manager)).resetConnectBackoff();
+      return (ManagedChannel) m.invoke(manager);
     } catch (ReflectiveOperationException | RuntimeException e) {
       unsupported = true;
       LOG.info("cannot reach jetcd's channel ({}); reconnects follow gRPC's backoff", e.toString());
+      return null;
     }
   }
 }
