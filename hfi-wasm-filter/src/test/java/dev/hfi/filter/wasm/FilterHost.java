@@ -35,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,6 +52,10 @@ final class FilterHost implements AutoCloseable {
 
   final BlockingQueue<PollCall> calls = new LinkedBlockingQueue<>();
   final List<Integer> tickPeriods = Collections.synchronizedList(new ArrayList<>());
+
+  /** Ticks scheduled and not cancelled: 0 means the filter has switched its tick off. */
+  final AtomicInteger activeTicks = new AtomicInteger();
+
   final List<String> logs = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, AtomicLong> metrics = new ConcurrentHashMap<>();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -219,9 +224,13 @@ final class FilterHost implements AutoCloseable {
     @Override
     public Runnable scheduleTick(long delay, Runnable task) {
       tickPeriods.add((int) delay);
+      activeTicks.incrementAndGet();
       ScheduledFuture<?> f =
           scheduler.scheduleAtFixedRate(task, delay, delay, TimeUnit.MILLISECONDS);
-      return () -> f.cancel(false);
+      return () -> {
+        f.cancel(false);
+        activeTicks.decrementAndGet();
+      };
     }
 
     @Override
