@@ -20,7 +20,7 @@ class HfiCommandTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
         .contains("Usage: hfi")
-        .contains("policy", "nodes", "control-plane")
+        .contains("policy", "nodes", "control-plane", "proxy", "up")
         .contains("--control-plane-addr=URL", "--timeout=DURATION", "--verbose", "--version")
         .contains("0  success", "1  failure", "2  usage error");
     assertThat(r.err()).isEmpty();
@@ -42,7 +42,9 @@ class HfiCommandTest {
         "policy delete",
         "policy watch",
         "nodes",
-        "control-plane"
+        "control-plane",
+        "proxy",
+        "up"
       })
   void everyCommandHasHelpWithTheGlobalOptions(String command) {
     List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));

@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
       PolicyCommand.class,
       NodesCommand.class,
       ControlPlaneCommand.class,
+      ProxyCommand.class,
+      UpCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

@@ -1,0 +1,95 @@
+package dev.hfi.cli.internal;
+
+import dev.hfi.testkit.EmbeddedDataPlane;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hfi proxy}: the embedded data plane in front of one upstream, until Ctrl-C. */
+@Command(
+    name = "proxy",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Run the embedded data plane (a reverse proxy running hfi-filter.wasm, as Envoy would) in"
+          + " front of one upstream, until Ctrl-C.",
+      "It serves at once and follows the control plane in the background (retrying while it is"
+          + " unreachable); injected aborts carry the header x-hfi-fault: POLICY."
+    })
+final class ProxyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "PORT",
+      defaultValue = "18000",
+      description =
+          "Port clients call instead of the upstream; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int listen;
+
+  @Option(
+      names = "--upstream",
+      required = true,
+      paramLabel = "URL",
+      description = "The service behind the proxy, e.g. http://127.0.0.1:9000.")
+  String upstream;
+
+  @Option(
+      names = "--node",
+      paramLabel = "NAME",
+      defaultValue = "default",
+      description =
+          "Node name reported to the control plane; policies target it with spec.target.nodes"
+              + " (default ${DEFAULT-VALUE}).")
+  String node;
+
+  @Option(
+      names = "--control-plane",
+      paramLabel = "URL",
+      description = "The control plane to follow (default: --control-plane-addr).")
+  String controlPlane;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDR",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on; 0.0.0.0 for every interface (default ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Override
+  public Integer call() {
+    HfiCommand root = HfiCommand.of(spec);
+    URI cp =
+        controlPlane != null
+            ? Addresses.httpUri("--control-plane", controlPlane)
+            : root.controlPlaneUri();
+    URI up = Addresses.httpUri("--upstream", upstream);
+    EmbeddedDataPlane proxy =
+        DataPlanes.start(
+            EmbeddedDataPlane.builder()
+                .withControlPlane(cp)
+                .withControlPlaneToken(root.serverToken())
+                .withBindAddress(bind)
+                .withUpstream(node, up, listen)
+                .withReadyTimeout(Duration.ZERO));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        "proxy listening on "
+            + proxy.proxyUri(node)
+            + " -> "
+            + up
+            + " (node "
+            + node
+            + ", control plane "
+            + cp
+            + ")");
+    out.flush();
+    UntilStopped.await(proxy::close);
+    return 0;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.hfi.cli.internal;
+
+import dev.hfi.controlplane.ControlPlaneServer;
+import dev.hfi.controlplane.HfiException;
+import dev.hfi.controlplane.MemoryPolicyStore;
+import dev.hfi.testkit.EmbeddedDataPlane;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hfi up}: a control plane and a proxy in one process, for trying HFI in a minute. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Run a control plane (memory store) and the embedded proxy in front of one upstream, in one"
+          + " process, until Ctrl-C. For trying HFI out: see 'Try it in a minute' in the README.",
+      "It returns to you once the proxy has applied the control plane's rule set."
+    })
+final class UpCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--upstream",
+      required = true,
+      paramLabel = "URL",
+      description = "The service behind the proxy, e.g. http://127.0.0.1:9000.")
+  String upstream;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description =
+          "Control-plane port, where the other hfi commands look by default; 0 picks a free one"
+              + " (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--listen",
+      paramLabel = "PORT",
+      defaultValue = "18000",
+      description = "Proxy port; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int listen;
+
+  @Option(
+      names = "--node",
+      paramLabel = "NAME",
+      defaultValue = "default",
+      description = "The proxy's node name (default ${DEFAULT-VALUE}).")
+  String node;
+
+  @Override
+  public Integer call() {
+    HfiCommand root = HfiCommand.of(spec);
+    URI up = Addresses.httpUri("--upstream", upstream);
+    PrintWriter out = spec.commandLine().getOut();
+    MemoryPolicyStore store = new MemoryPolicyStore();
+    ControlPlaneServer server;
+    try {
+      server =
+          ControlPlaneServer.builder()
+              .withPort(port)
+              .withToken(root.serverToken())
+              .withStore(store)
+              .build()
+              .start();
+    } catch (HfiException e) {
+      store.close();
+      throw new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
+    }
+    out.println("control plane listening on " + server.uri() + " (store: memory)");
+    out.flush();
+    EmbeddedDataPlane proxy;
+    try {
+      proxy =
+          DataPlanes.start(
+              EmbeddedDataPlane.builder()
+                  .withControlPlane(server.uri())
+                  .withControlPlaneToken(root.serverToken())
+                  .withUpstream(node, up, listen)
+                  .withReadyTimeout(root.timeout()));
+    } catch (RuntimeException e) {
+      server.close();
+      store.close();
+      throw e;
+    }
+    out.println(
+        "proxy listening on " + proxy.proxyUri(node) + " -> " + up + " (node " + node + ")");
+    if (server.port() != 8080) {
+      out.println("for the other hfi commands: export HFI_CONTROL_PLANE=" + server.uri());
+    }
+    out.println("ready; Ctrl-C to stop");
+    out.flush();
+    UntilStopped.await(
+        () -> {
+          proxy.close();
+          server.close();
+          store.close();
+        });
+    return 0;
+  }
+}
