@@ -2,9 +2,15 @@ package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +102,62 @@ class HfiJarIT {
           .doesNotContain("SLF4J");
     } finally {
       p.destroyForcibly();
+      Files.delete(err);
+    }
+  }
+
+  @Test
+  void upFromTheJarRunsTheFilterAndInjects() throws Exception {
+    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    upstream.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    upstream.start();
+    Path err = Files.createTempFile("hfi-err", ".txt");
+    Process p =
+        new ProcessBuilder(
+                SCRIPT.toString(),
+                "up",
+                "--port",
+                "0",
+                "--listen",
+                "0",
+                "--upstream",
+                "http://127.0.0.1:" + upstream.getAddress().getPort())
+            .redirectError(err.toFile())
+            .start();
+    try (var out = p.inputReader(StandardCharsets.UTF_8)) {
+      String cp = out.readLine().replaceAll("^control plane listening on (\\S+) .*", "$1");
+      String proxy = out.readLine().replaceAll("^proxy listening on (\\S+) .*", "$1");
+      assertThat(out.readLine())
+          .isEqualTo("for the other hfi commands: export HFI_CONTROL_PLANE=" + cp);
+      assertThat(out.readLine()).isEqualTo("ready; Ctrl-C to stop");
+      Run applied =
+          hfi(
+              Files.readString(Path.of("../examples/policies/orders-abort.yaml")),
+              "policy",
+              "apply",
+              "-f",
+              "-",
+              "--wait",
+              "--control-plane-addr",
+              cp);
+      assertThat(applied.exitCode()).as(applied.toString()).isZero();
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(proxy + "/api/orders")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.headers().firstValue("x-hfi-fault")).hasValue("orders-abort");
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      p.destroyForcibly();
+      upstream.stop(0);
       Files.delete(err);
     }
   }
