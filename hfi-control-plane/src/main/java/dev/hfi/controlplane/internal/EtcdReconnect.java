@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
 public final class EtcdReconnect implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdReconnect.class);
 
+  private static final long CONNECT_WINDOW_MS = 500;
+
   private final Client client;
   private volatile boolean unsupported;
+  private volatile long lastFailedWait = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
   /** Reconnects {@code client}'s channel on {@link #run()}. */
   public EtcdReconnect(Client client) {
@@ -38,32 +41,38 @@ public final class EtcdReconnect implements Runnable {
   }
 
   /**
-   * Connects now and waits (on channel state events) until the channel is ready, or the attempt
-   * failed, or {@code max} passed. Returns whether it is ready; true when the channel is out of
-   * reach, so that the caller simply tries.
+   * Connects now and waits (on channel state events) until the channel is ready, for at most
+   * {@code max} and at most {@value #CONNECT_WINDOW_MS} ms: gRPC's pick-first stays in
+   * TRANSIENT_FAILURE while it retries, so a failed attempt shows as no change, and a live etcd
+   * answers within milliseconds. After a failed wait, further calls within that window do not wait
+   * again, so requests during an outage fail fast. Returns whether the channel is ready (true when
+   * the channel is out of reach, so that the caller simply tries).
    */
   public boolean awaitReady(Duration max) {
     ManagedChannel channel = channel();
     if (channel == null) {
       return true;
     }
+    if (channel.getState(false) == ConnectivityState.READY) {
+      return true;
+    }
     channel.resetConnectBackoff();
-    long deadline = System.nanoTime() + max.toNanos();
+    long now = System.nanoTime();
+    if (now - lastFailedWait < TimeUnit.MILLISECONDS.toNanos(CONNECT_WINDOW_MS)) {
+      return false;
+    }
+    long deadline = now + Math.min(max.toNanos(), TimeUnit.MILLISECONDS.toNanos(CONNECT_WINDOW_MS));
     ConnectivityState state = channel.getState(true);
-    boolean attempted = false;
     while (state != ConnectivityState.READY) {
-      if (state == ConnectivityState.SHUTDOWN
-          || (attempted && state == ConnectivityState.TRANSIENT_FAILURE)) {
+      long left = deadline - System.nanoTime();
+      if (state == ConnectivityState.SHUTDOWN || left <= 0) {
+        lastFailedWait = System.nanoTime();
         return false;
       }
-      attempted |= state == ConnectivityState.CONNECTING;
       CountDownLatch changed = new CountDownLatch(1);
       channel.notifyWhenStateChanged(state, changed::countDown);
       try {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
-          return false;
-        }
+        changed.await(left, TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;
