@@ -1,0 +1,16 @@
+package dev.hfi.junit;
+
+/**
+ * Which data plane runs {@code hfi-filter.wasm} for a test run. Chosen per {@link HfiTest} or
+ * builder, else by the system property {@code hfi.dataPlane} ({@code embedded} or {@code envoy}).
+ */
+public enum DataPlaneMode {
+  /** Use the system property {@code hfi.dataPlane}, or {@link #EMBEDDED} when it is not set. */
+  DEFAULT,
+  /** The in-JVM proxy of {@code hfi-testkit-envoy} running the filter on Chicory. */
+  EMBEDDED,
+  /**
+   * A real Envoy in a container ({@code EnvoyContainer}); not supported by the shared stack yet.
+   */
+  ENVOY
+}

@@ -1,0 +1,411 @@
+package dev.hfi.junit;
+
+import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.junit.internal.FaultAnnotations;
+import dev.hfi.junit.internal.SharedStack;
+import dev.hfi.testkit.EmbeddedDataPlane;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ModifierSupport;
+
+/**
+ * The HFI JUnit 5 extension: runs test classes against a stack shared by the whole test run (the
+ * control plane in-process, one embedded data-plane listener per upstream), applies each test's
+ * {@link InjectFault} policies and waits until every live data plane has ACKed them, then deletes
+ * them after the test (passed or failed) and waits again, so faults never leak into other tests.
+ * Hands out {@link HfiStack} to test parameters.
+ *
+ * <p>Two ways in: {@link HfiTest} for fixed upstreams, or a {@code static} field registered with
+ * {@code @RegisterExtension} for upstreams known only at run time (use one of the two per class).
+ * The stack starts lazily with the first class that needs it and stops at the end of the run;
+ * upstream URLs are read at the class's first test, so a server started in {@code @BeforeAll} is
+ * fine. Tests that inject faults must not run concurrently with other tests on the same stack:
+ * under parallel execution put {@code @ResourceLock(HfiExtension.STACK_LOCK)} on them.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static HfiExtension hfi = HfiExtension.newInstance()
+ *     .withUpstream("orders", () -> URI.create("http://localhost:" + orders.getAddress().getPort()))
+ *     .build();
+ * }</pre>
+ */
+public final class HfiExtension
+    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
+
+  /** A resource-lock key for {@code @ResourceLock}: tests holding it never overlap. */
+  public static final String STACK_LOCK = "dev.hfi.junit.stack";
+
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(HfiExtension.class);
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  private final Map<String, Supplier<URI>> upstreams;
+  private final DataPlaneMode dataPlane;
+  private final StoreMode store;
+  private final Duration ackTimeout;
+  private final boolean programmatic;
+
+  /** The declarative form, used by {@link HfiTest}: configuration comes from the annotation. */
+  public HfiExtension() {
+    this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, null, false);
+  }
+
+  private HfiExtension(
+      Map<String, Supplier<URI>> upstreams,
+      DataPlaneMode dataPlane,
+      StoreMode store,
+      Duration ackTimeout,
+      boolean programmatic) {
+    this.upstreams = upstreams;
+    this.dataPlane = dataPlane;
+    this.store = store;
+    this.ackTimeout = ackTimeout;
+    this.programmatic = programmatic;
+  }
+
+  /** A builder for {@code @RegisterExtension}. */
+  public static Builder newInstance() {
+    return new Builder();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    if (!programmatic) {
+      List<java.lang.reflect.Field> registered =
+          AnnotationSupport.findAnnotatedFields(
+              testClass, RegisterExtension.class, f -> HfiExtension.class == f.getType());
+      if (!registered.isEmpty()) {
+        throw new ExtensionConfigurationException(
+            "@HfiTest on "
+                + testClass.getSimpleName()
+                + ": the class also registers HfiExtension in field \""
+                + registered.get(0).getName()
+                + "\"; use either @HfiTest or @RegisterExtension, not both");
+      }
+    } else {
+      registered(testClass);
+    }
+    Config config = config(testClass);
+    SharedStack.resolve(config.dataPlane, where(testClass));
+    SharedStack.resolve(config.store, where(testClass));
+    for (InjectFault a : classFaults(testClass)) {
+      FaultAnnotations.toPolicy(
+          a, testClass.getSimpleName(), "x", config.upstreams.keySet(), loader(testClass));
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    ClassState state = state(context);
+    Class<?> testClass = context.getRequiredTestClass();
+    Method method = context.getRequiredTestMethod();
+    List<FaultInjectionPolicy> policies = new ArrayList<>();
+    List<InjectFault> onClass = classFaults(testClass);
+    for (int i = 0; i < onClass.size(); i++) {
+      policies.add(
+          FaultAnnotations.toPolicy(
+              onClass.get(i),
+              testClass.getSimpleName(),
+              FaultAnnotations.policyName(testClass.getSimpleName(), Integer.toString(i + 1)),
+              state.config.upstreams.keySet(),
+              loader(testClass)));
+    }
+    List<InjectFault> onMethod =
+        AnnotationSupport.findRepeatableAnnotations(method, InjectFault.class);
+    String where = testClass.getSimpleName() + "." + method.getName() + "()";
+    for (int i = 0; i < onMethod.size(); i++) {
+      policies.add(
+          FaultAnnotations.toPolicy(
+              onMethod.get(i),
+              where,
+              FaultAnnotations.policyName(
+                  testClass.getSimpleName(), method.getName(), Integer.toString(i + 1)),
+              state.config.upstreams.keySet(),
+              loader(testClass)));
+    }
+    Map<String, FaultInjectionPolicy> byName = new LinkedHashMap<>();
+    for (FaultInjectionPolicy p : policies) {
+      if (byName.put(p.name(), p) != null) {
+        throw new ExtensionConfigurationException(
+            "@InjectFault on "
+                + where
+                + ": name: two policies are called \""
+                + p.name()
+                + "\"; give each its own name");
+      }
+    }
+    // Recorded before applying, so that cleanup also removes a partly applied set.
+    context.getStore(NAMESPACE).put(Applied.class, new Applied(List.copyOf(byName.keySet())));
+    state.shared.applyAndAwait(byName.values(), state.config.ackTimeout);
+    state.stack.takeBaseline();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    Applied applied = context.getStore(NAMESPACE).remove(Applied.class, Applied.class);
+    if (applied == null || applied.names.isEmpty()) {
+      return;
+    }
+    state(context).shared.deleteAndAwait(applied.names, state(context).config.ackTimeout);
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == HfiStack.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return state(context).stack;
+  }
+
+  private record Applied(List<String> names) {}
+
+  private record Config(
+      Map<String, Supplier<URI>> upstreams,
+      DataPlaneMode dataPlane,
+      StoreMode store,
+      Duration ackTimeout) {}
+
+  private record ClassState(Config config, SharedStack shared, HfiStack stack) {}
+
+  private ClassState state(ExtensionContext context) {
+    Class<?> testClass = context.getRequiredTestClass();
+    ExtensionContext classContext = context;
+    while (classContext.getTestMethod().isPresent()
+        || classContext.getTestClass().orElse(null) != testClass) {
+      classContext = classContext.getParent().orElseThrow();
+    }
+    ExtensionContext owner = classContext;
+    return owner
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(ClassState.class, k -> newState(owner, testClass), ClassState.class);
+  }
+
+  private ClassState newState(ExtensionContext context, Class<?> testClass) {
+    Config config = config(testClass);
+    DataPlaneMode dp = SharedStack.resolve(config.dataPlane, where(testClass));
+    StoreMode st = SharedStack.resolve(config.store, where(testClass));
+    SharedStack shared =
+        context
+            .getRoot()
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(
+                SharedStack.class, k -> SharedStack.start(dp, st), SharedStack.class);
+    shared.requireModes(dp, st, where(testClass));
+    Map<String, EmbeddedDataPlane> dataPlanes = new LinkedHashMap<>();
+    config.upstreams.forEach(
+        (name, url) ->
+            dataPlanes.put(
+                name, shared.dataPlane(name, url(name, url, testClass), config.ackTimeout)));
+    return new ClassState(config, shared, new HfiStack(dataPlanes, shared.client()));
+  }
+
+  private URI url(String name, Supplier<URI> supplier, Class<?> testClass) {
+    URI uri;
+    try {
+      uri = supplier.get();
+    } catch (RuntimeException e) {
+      throw new ExtensionConfigurationException(
+          where(testClass) + ": upstream \"" + name + "\": its URL supplier failed: " + e, e);
+    }
+    if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new ExtensionConfigurationException(
+          where(testClass)
+              + ": upstream \""
+              + name
+              + "\": url \""
+              + uri
+              + "\" must be an http URL with a host, e.g. http://localhost:8081");
+    }
+    return uri;
+  }
+
+  private Config config(Class<?> testClass) {
+    if (programmatic) {
+      return new Config(upstreams, dataPlane, store, ackTimeout);
+    }
+    HfiTest test =
+        findOnClassOrEnclosing(testClass)
+            .orElseThrow(
+                () ->
+                    new ExtensionConfigurationException(
+                        testClass.getSimpleName()
+                            + ": HfiExtension used without configuration; annotate the class with"
+                            + " @HfiTest(upstreams = ...) or register"
+                            + " HfiExtension.newInstance()...build() with @RegisterExtension"));
+    String at = "@HfiTest on " + testClass.getSimpleName();
+    Map<String, Supplier<URI>> declared = new LinkedHashMap<>();
+    for (Upstream u : test.upstreams()) {
+      if (declared.containsKey(u.name())) {
+        throw new ExtensionConfigurationException(
+            at + ": upstreams: \"" + u.name() + "\" declared twice; give each its own name");
+      }
+      URI uri;
+      try {
+        uri = URI.create(u.url());
+      } catch (IllegalArgumentException e) {
+        throw new ExtensionConfigurationException(
+            at + ": upstreams: url \"" + u.url() + "\" of \"" + u.name() + "\" is not a URL");
+      }
+      declared.put(u.name(), () -> uri);
+    }
+    return new Config(
+        declared, test.dataPlane(), test.store(), parseDuration(test.ackTimeout(), at));
+  }
+
+  private static java.util.Optional<HfiTest> findOnClassOrEnclosing(Class<?> testClass) {
+    for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+      java.util.Optional<HfiTest> found = AnnotationSupport.findAnnotation(c, HfiTest.class);
+      if (found.isPresent()) {
+        return found;
+      }
+      if (ModifierSupport.isStatic(c)) {
+        break;
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static List<InjectFault> classFaults(Class<?> testClass) {
+    List<InjectFault> out = new ArrayList<>();
+    List<Class<?>> chain = new ArrayList<>();
+    for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+      chain.add(0, c);
+      if (ModifierSupport.isStatic(c)) {
+        break;
+      }
+    }
+    for (Class<?> c : chain) {
+      out.addAll(AnnotationSupport.findRepeatableAnnotations(c, InjectFault.class));
+    }
+    return out;
+  }
+
+  private void registered(Class<?> testClass) {
+    if (AnnotationSupport.findAnnotation(testClass, HfiTest.class).isPresent()) {
+      throw new ExtensionConfigurationException(
+          "@HfiTest on "
+              + testClass.getSimpleName()
+              + ": the class also registers HfiExtension with @RegisterExtension; use either"
+              + " @HfiTest or @RegisterExtension, not both");
+    }
+  }
+
+  private static String where(Class<?> testClass) {
+    return testClass.getSimpleName();
+  }
+
+  private static ClassLoader loader(Class<?> testClass) {
+    return testClass.getClassLoader();
+  }
+
+  static Duration parseDuration(String text, String at) {
+    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
+    if (!m.matches()) {
+      throw new ExtensionConfigurationException(
+          at + ": ackTimeout: \"" + text + "\" is not a duration such as 500ms, 10s, 1m");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d =
+        switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+    if (d.isZero()) {
+      throw new ExtensionConfigurationException(at + ": ackTimeout: must be positive");
+    }
+    return d;
+  }
+
+  /**
+   * Configures an {@link HfiExtension} for {@code @RegisterExtension}; {@link #build()} checks the
+   * settings. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Map<String, Supplier<URI>> upstreams = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+    private DataPlaneMode dataPlane = DataPlaneMode.DEFAULT;
+    private StoreMode store = StoreMode.DEFAULT;
+    private Duration ackTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** An upstream whose URL is fixed. */
+    public Builder withUpstream(String name, URI url) {
+      Objects.requireNonNull(url, "url");
+      return withUpstream(name, () -> url);
+    }
+
+    /**
+     * An upstream whose URL is known only at run time; {@code url} is called at the class's first
+     * test (after {@code @BeforeAll}).
+     */
+    public Builder withUpstream(String name, Supplier<URI> url) {
+      if (name == null || name.isBlank()) {
+        problems.add("withUpstream: name must not be empty, e.g. \"orders\"");
+      } else if (upstreams.containsKey(name)) {
+        problems.add("withUpstream: \"" + name + "\" added twice; give each its own name");
+      }
+      upstreams.put(name, Objects.requireNonNull(url, "url"));
+      return this;
+    }
+
+    /** The data plane; default: system property {@code hfi.dataPlane}, else EMBEDDED. */
+    public Builder withDataPlane(DataPlaneMode dataPlane) {
+      this.dataPlane = Objects.requireNonNull(dataPlane, "dataPlane");
+      return this;
+    }
+
+    /** The policy store; default: system property {@code hfi.store}, else MEMORY. */
+    public Builder withStore(StoreMode store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** How long to wait for every data plane to ACK a change; default 10 s. */
+    public Builder withAckTimeout(Duration ackTimeout) {
+      this.ackTimeout = ackTimeout;
+      return this;
+    }
+
+    /** Checks the settings and builds the extension. */
+    public HfiExtension build() {
+      List<String> errors = new ArrayList<>(problems);
+      if (ackTimeout == null || ackTimeout.isZero() || ackTimeout.isNegative()) {
+        errors.add("withAckTimeout(" + ackTimeout + "): must be positive, e.g. 10 s");
+      }
+      if (!errors.isEmpty()) {
+        throw new ExtensionConfigurationException(
+            "HfiExtension.newInstance(): " + String.join("; ", errors));
+      }
+      return new HfiExtension(
+          java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)),
+          dataPlane,
+          store,
+          ackTimeout,
+          true);
+    }
+  }
+}

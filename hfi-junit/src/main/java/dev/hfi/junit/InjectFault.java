@@ -1,0 +1,78 @@
+package dev.hfi.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A fault policy in force during a test. On a method it applies to that test; on a class, to every
+ * test of the class. Before each test the extension applies all of them and waits until every live
+ * data plane has ACKed them; after the test (passed or failed) it deletes them and waits again.
+ *
+ * <p>Attributes mirror the policy fields: at most one of {@link #path()} (prefix), {@link
+ * #pathExact()}, {@link #pathRegex()}; {@link #abort()} and/or {@link #delay()} (at least one).
+ * Alternatively {@link #policy()} loads a whole policy file (YAML or JSON) and the inline match and
+ * fault attributes must stay unset.
+ *
+ * <pre>{@code
+ * @Test
+ * @InjectFault(upstream = "orders", path = "/api/orders", abort = @Abort(httpStatus = 503), maxInjections = 2)
+ * @InjectFault(policy = "classpath:policies/slow-orders.yaml")
+ * void survives(HfiStack stack) { ... }
+ * }</pre>
+ */
+@Documented
+@Inherited
+@Repeatable(InjectFaults.class)
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.METHOD})
+public @interface InjectFault {
+  /** Policy name; empty = derived from the test class and method, unique within the run. */
+  String name() default "";
+
+  /** The upstream (node) whose proxy injects; empty = every upstream. */
+  String upstream() default "";
+
+  /** Path prefix, e.g. {@code /api/orders}. */
+  String path() default "";
+
+  /** Exact path. */
+  String pathExact() default "";
+
+  /** RE2 regular expression for the whole path. */
+  String pathRegex() default "";
+
+  /** HTTP method, e.g. {@code POST}; empty = any. */
+  String method() default "";
+
+  /** Request-header conditions; all must hold. */
+  Header[] headers() default {};
+
+  /** The abort to inject. */
+  Abort abort() default @Abort;
+
+  /** The delay to inject (before the abort, when both are set). */
+  Delay delay() default @Delay;
+
+  /** Share of matching requests that get the fault, 0..100. */
+  double percentage() default 100;
+
+  /** Inject at most this many times, then pass requests through; 0 = no limit. */
+  int maxInjections() default 0;
+
+  /** Priority among policies; higher is tried first. */
+  int priority() default 0;
+
+  /** The policy expires by itself after this long, e.g. {@code "10m"}; empty = never. */
+  String duration() default "";
+
+  /**
+   * A policy file instead of inline attributes: {@code classpath:policies/x.yaml}, {@code
+   * file:/abs/path.yaml} or a path relative to the working directory.
+   */
+  String policy() default "";
+}

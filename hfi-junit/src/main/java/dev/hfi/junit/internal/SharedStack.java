@@ -1,0 +1,304 @@
+package dev.hfi.junit.internal;
+
+import dev.hfi.controlplane.ApplyResult;
+import dev.hfi.controlplane.AwaitTimeoutException;
+import dev.hfi.controlplane.ControlPlaneServer;
+import dev.hfi.controlplane.EtcdPolicyStore;
+import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.controlplane.HfiClient;
+import dev.hfi.controlplane.HfiException;
+import dev.hfi.controlplane.MemoryPolicyStore;
+import dev.hfi.controlplane.PolicyNotFoundException;
+import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.RuleSetRejectedException;
+import dev.hfi.junit.DataPlaneMode;
+import dev.hfi.junit.StoreMode;
+import dev.hfi.testkit.EmbeddedDataPlane;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stack one test run shares: the control plane in-process and one embedded data plane per
+ * (upstream name, upstream URL). Lives in the root {@code ExtensionContext.Store}, which closes it
+ * at the end of the run.
+ *
+ * <p>Data planes are never replaced: a class that points an upstream name at another URL gets a
+ * listener of its own (same node name), and the old one keeps ACKing until the run ends, so waits
+ * for ACKs never hang on a stopped instance. Thread-safe.
+ */
+public final class SharedStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SharedStack.class);
+
+  /** System property choosing the data plane when the annotation or builder says DEFAULT. */
+  public static final String DATA_PLANE_PROPERTY = "hfi.dataPlane";
+
+  /** System property choosing the store when the annotation or builder says DEFAULT. */
+  public static final String STORE_PROPERTY = "hfi.store";
+
+  /** System property with the etcd endpoints for {@link StoreMode#ETCD}. */
+  public static final String ETCD_ENDPOINTS_PROPERTY = "hfi.etcd.endpoints";
+
+  private final DataPlaneMode dataPlaneMode;
+  private final StoreMode storeMode;
+  private final PolicyStore store;
+  private final ControlPlaneServer server;
+  private final HfiClient client;
+  private final Duration controlPlaneStart;
+  private final Map<String, EmbeddedDataPlane> dataPlanes = new LinkedHashMap<>();
+  private final Map<String, Duration> dataPlaneStarts = new LinkedHashMap<>();
+
+  private SharedStack(DataPlaneMode dataPlaneMode, StoreMode storeMode) {
+    long t0 = System.nanoTime();
+    this.dataPlaneMode = dataPlaneMode;
+    this.storeMode = storeMode;
+    this.store = store(storeMode);
+    try {
+      this.server = ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
+    } catch (RuntimeException e) {
+      closeQuietly(store);
+      throw e;
+    }
+    this.client =
+        HfiClient.builder().withBaseUri(server.uri()).withTimeout(Duration.ofSeconds(30)).build();
+    this.controlPlaneStart = Duration.ofNanos(System.nanoTime() - t0);
+    LOG.info(
+        "hfi stack: control plane ({} store) on {} in {} ms",
+        storeMode,
+        server.uri(),
+        controlPlaneStart.toMillis());
+  }
+
+  /** Starts a stack in the given modes (already resolved from annotations and properties). */
+  public static SharedStack start(DataPlaneMode dataPlane, StoreMode store) {
+    return new SharedStack(dataPlane, store);
+  }
+
+  /**
+   * The mode {@code declared} resolves to: itself unless DEFAULT, else the system property, else
+   * EMBEDDED. Fails for modes the stack cannot run.
+   */
+  public static DataPlaneMode resolve(DataPlaneMode declared, String where) {
+    DataPlaneMode mode = declared;
+    if (mode == DataPlaneMode.DEFAULT) {
+      mode = parse(DataPlaneMode.class, DATA_PLANE_PROPERTY, DataPlaneMode.EMBEDDED);
+    }
+    if (mode == DataPlaneMode.ENVOY) {
+      throw new ExtensionConfigurationException(
+          where
+              + ": dataPlane = ENVOY is not supported by the shared stack yet (EnvoyContainer needs"
+              + " Docker and the Envoy image); use EMBEDDED, or start an EnvoyContainer yourself");
+    }
+    return mode;
+  }
+
+  /** Like {@link #resolve(DataPlaneMode, String)} for the store. */
+  public static StoreMode resolve(StoreMode declared, String where) {
+    StoreMode mode = declared;
+    if (mode == StoreMode.DEFAULT) {
+      mode = parse(StoreMode.class, STORE_PROPERTY, StoreMode.MEMORY);
+    }
+    if (mode == StoreMode.ETCD && endpoints().isEmpty()) {
+      throw new ExtensionConfigurationException(
+          where
+              + ": store = ETCD needs the etcd endpoints: run with -D"
+              + ETCD_ENDPOINTS_PROPERTY
+              + "=http://127.0.0.1:2379 (comma-separated), or use MEMORY");
+    }
+    return mode;
+  }
+
+  /** Fails when a class asks for other modes than the ones the run's stack already has. */
+  public void requireModes(DataPlaneMode dataPlane, StoreMode store, String where) {
+    if (dataPlane != dataPlaneMode || store != storeMode) {
+      throw new ExtensionConfigurationException(
+          where
+              + ": asks for dataPlane = "
+              + dataPlane
+              + ", store = "
+              + store
+              + " but this run's shared stack already runs dataPlane = "
+              + dataPlaneMode
+              + ", store = "
+              + storeMode
+              + "; one run uses one mode (set -D"
+              + DATA_PLANE_PROPERTY
+              + " / -D"
+              + STORE_PROPERTY
+              + " instead of per-class modes)");
+    }
+  }
+
+  /** The data plane proxying {@code upstream} as node {@code name}, started on first use. */
+  public synchronized EmbeddedDataPlane dataPlane(String name, URI upstream, Duration ready) {
+    String key = name + " " + upstream;
+    EmbeddedDataPlane existing = dataPlanes.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    long t0 = System.nanoTime();
+    EmbeddedDataPlane started =
+        EmbeddedDataPlane.builder()
+            .withControlPlane(server.uri())
+            .withUpstream(name, upstream)
+            .withReadyTimeout(ready)
+            .build()
+            .start();
+    dataPlanes.put(key, started);
+    dataPlaneStarts.put(key, Duration.ofNanos(System.nanoTime() - t0));
+    return started;
+  }
+
+  /** The control-plane client (shared; do not close it). */
+  public HfiClient client() {
+    return client;
+  }
+
+  /** How long the control plane took to start. */
+  public Duration controlPlaneStart() {
+    return controlPlaneStart;
+  }
+
+  /** How long each data plane took to start, by "name url". */
+  public synchronized Map<String, Duration> dataPlaneStarts() {
+    return Map.copyOf(dataPlaneStarts);
+  }
+
+  /**
+   * Applies {@code policies} and waits until every live data-plane instance has ACKed the result.
+   *
+   * @throws AssertionError naming the policies and the instance that NACKed or lagged
+   */
+  public void applyAndAwait(Collection<FaultInjectionPolicy> policies, Duration timeout) {
+    if (policies.isEmpty()) {
+      return;
+    }
+    long revision = 0;
+    for (FaultInjectionPolicy p : policies) {
+      ApplyResult r;
+      try {
+        r = client.apply(p);
+      } catch (HfiException e) {
+        throw new AssertionError(
+            "HFI: applying policy \"" + p.name() + "\" failed: " + e.getMessage(), e);
+      }
+      revision = Math.max(revision, r.revision());
+    }
+    await(revision, timeout, "applying " + names(policies));
+  }
+
+  /** Deletes {@code names} (absent ones are skipped) and waits for the ACKs of the result. */
+  public void deleteAndAwait(Collection<String> names, Duration timeout) {
+    if (names.isEmpty()) {
+      return;
+    }
+    long revision = 0;
+    List<HfiException> failures = new ArrayList<>();
+    for (String name : names) {
+      try {
+        revision = Math.max(revision, client.delete(name).revision());
+      } catch (PolicyNotFoundException e) {
+        // Expired (duration) or deleted by the test itself: nothing left to remove.
+      } catch (HfiException e) {
+        failures.add(e);
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new AssertionError(
+          "HFI: deleting policies " + names + " failed: " + failures.get(0).getMessage(),
+          failures.get(0));
+    }
+    if (revision > 0) {
+      await(revision, timeout, "deleting " + names);
+    }
+  }
+
+  private void await(long revision, Duration timeout, String what) {
+    try {
+      client.awaitApplied(revision, timeout);
+    } catch (RuleSetRejectedException e) {
+      throw new AssertionError("HFI: " + what + ": " + e.getMessage(), e);
+    } catch (AwaitTimeoutException e) {
+      throw new AssertionError(
+          "HFI: "
+              + what
+              + ": "
+              + e.getMessage()
+              + " (raise the timeout with @HfiTest(ackTimeout = ...) or withAckTimeout)",
+          e);
+    }
+  }
+
+  private static String names(Collection<FaultInjectionPolicy> policies) {
+    List<String> names = new ArrayList<>();
+    policies.forEach(p -> names.add(p.name()));
+    return names.toString();
+  }
+
+  /** Stops every data plane, then the control plane and its store. */
+  @Override
+  public synchronized void close() {
+    dataPlanes.values().forEach(EmbeddedDataPlane::close);
+    dataPlanes.clear();
+    client.close();
+    server.close();
+    closeQuietly(store);
+  }
+
+  private static PolicyStore store(StoreMode mode) {
+    if (mode == StoreMode.ETCD) {
+      return EtcdPolicyStore.builder()
+          .withEndpoints(endpoints().toArray(String[]::new))
+          .withPrefix("/hfi-junit-" + UUID.randomUUID() + "/")
+          .build();
+    }
+    return new MemoryPolicyStore();
+  }
+
+  private static List<String> endpoints() {
+    List<String> out = new ArrayList<>();
+    for (String s : System.getProperty(ETCD_ENDPOINTS_PROPERTY, "").split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String property, E fallback) {
+    String value = System.getProperty(property);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Enum.valueOf(type, value.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException(
+          "system property "
+              + property
+              + "=\""
+              + value
+              + "\" is not one of "
+              + java.util.Arrays.stream(type.getEnumConstants())
+                  .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                  .filter(n -> !n.equals("default"))
+                  .toList());
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("closing {} failed: {}", c, e.toString());
+    }
+  }
+}
