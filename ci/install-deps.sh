@@ -9,6 +9,7 @@ declare -A wanted=(
   [mvn]=maven
   [curl]=curl
   [etcd]=etcd-server
+  [wrk]=wrk
 )
 
 missing=()

@@ -247,6 +247,23 @@ class EmbeddedDataPlaneIT {
   }
 
   @Test
+  void delayLongerThanFourSecondsEnds() throws Exception {
+    // The host's own clock import wraps every 4.3 s (32 bits of nanoseconds): a due time past the
+    // wrap would never come. WasmFilterHost replaces it; this pins that it stays replaced.
+    apply(
+        """
+        metadata: {name: slow-long}
+        spec:
+          match: {path: {prefix: /long}}
+          fault: {delay: {fixedDelay: 4500ms}}
+        """);
+    long start = System.nanoTime();
+    HttpResponse<String> r = get("orders", "/long");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(4500L, 9000L);
+  }
+
+  @Test
   void manyDelayedRequestsHoldNoThreads() throws Exception {
     apply(
         """
