@@ -3,9 +3,9 @@ package dev.hfi.filter.abi;
 import org.teavm.interop.Import;
 
 /**
- * Raw proxy-wasm ABI 0.2.1 host functions ({@code env.proxy_*}) that the filter uses. Pointers are
- * linear-memory addresses; results are proxy-wasm status codes (0 = OK). Only {@code
- * dev.hfi.filter.host} calls these.
+ * Raw proxy-wasm ABI 0.2.1 host functions ({@code env.proxy_*}) that the filter uses, plus WASI's
+ * {@code random_get}. Pointers are linear-memory addresses; results are proxy-wasm status codes (0
+ * = OK). Only {@code dev.hfi.filter.host} calls these.
  */
 public final class Abi {
   private Abi() {}
@@ -13,8 +13,9 @@ public final class Abi {
   @Import(module = "env", name = "proxy_log")
   public static native int proxyLog(int level, int ptr, int size);
 
-  @Import(module = "env", name = "proxy_get_current_time_nanoseconds")
-  public static native int proxyGetCurrentTimeNanoseconds(int returnTime);
+  /** Entropy for seeding; Envoy and Chicory's WASI both provide it. */
+  @Import(module = "wasi_snapshot_preview1", name = "random_get")
+  public static native int wasiRandomGet(int buffer, int length);
 
   @Import(module = "env", name = "proxy_set_tick_period_milliseconds")
   public static native int proxySetTickPeriodMilliseconds(int period);

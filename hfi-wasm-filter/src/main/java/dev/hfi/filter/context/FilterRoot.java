@@ -43,9 +43,11 @@ public final class FilterRoot {
   private int tickPeriodMs;
 
   public FilterRoot(int id) {
-    this.sampler = new Sampler(Host.nowNanos() ^ ((long) id << 48));
+    this.sampler = new Sampler(Host.randomSeed() ^ ((long) id << 48));
     this.backoff = new Backoff(sampler);
-    this.instance = Long.toHexString(Host.nowNanos() ^ sampler.nextLong());
+    // Unique per VM (Envoy: per worker): the clock plus host randomness.
+    this.instance =
+        Long.toHexString(Host.nowMillis()) + Long.toHexString(sampler.nextLong() >>> 16);
   }
 
   RuleSet ruleSet() {

@@ -34,18 +34,20 @@ public final class Host {
     Abi.proxyLog(level, Memory.addressOf(b), b.length);
   }
 
+  /**
+   * Wall-clock time in epoch milliseconds, from WASI's {@code clock_time_get} (through TeaVM's
+   * {@code System.currentTimeMillis}). Not {@code proxy_get_current_time_nanoseconds}:
+   * proxy-wasm-java-host 0.0.5 writes only 32 bits of it, a value that wraps every 4.3 s.
+   */
   public static long nowMillis() {
-    int ret = Memory.scratch(0);
-    if (Abi.proxyGetCurrentTimeNanoseconds(ret) != OK) {
-      return 0;
-    }
-    return Memory.getLong(ret) / 1_000_000L;
+    return System.currentTimeMillis();
   }
 
-  public static long nowNanos() {
-    int ret = Memory.scratch(0);
-    Abi.proxyGetCurrentTimeNanoseconds(ret);
-    return Memory.getLong(ret);
+  /** 64 random bits from the host (WASI {@code random_get}), mixed with the clock. */
+  public static long randomSeed() {
+    int at = Memory.scratch(0);
+    long seed = Abi.wasiRandomGet(at, 8) == 0 ? Memory.getLong(at) : 0;
+    return seed ^ System.currentTimeMillis();
   }
 
   /** Sets the root context's tick period; 0 stops ticking. Returns the host's status. */

@@ -88,6 +88,20 @@ class FilterBehaviourIT {
   }
 
   @Test
+  void expiredRulesAreIgnoredByTheWallClock() throws Exception {
+    long now = System.currentTimeMillis();
+    try (FilterHost host = host()) {
+      apply(
+          host,
+          host.nextCall(),
+          1,
+          abortRule("expired", "/a", 503, ",\"expiresAtMs\":" + (now - 1000)),
+          abortRule("current", "/a", 500, ",\"expiresAtMs\":" + (now + 3_600_000)));
+      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(500);
+    }
+  }
+
+  @Test
   void grpcAbortIsATrailersOnlyAnswerWithGrpcStatus() throws Exception {
     try (FilterHost host = host()) {
       apply(
