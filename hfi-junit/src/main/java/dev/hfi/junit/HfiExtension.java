@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,17 +108,34 @@ public final class HfiExtension
     Config config = config(testClass);
     SharedStack.resolve(config.dataPlane, where(testClass));
     SharedStack.resolve(config.store, where(testClass));
-    for (InjectFault a : classFaults(testClass)) {
-      FaultAnnotations.toPolicy(
-          a, testClass.getSimpleName(), "x", config.upstreams.keySet(), loader(testClass));
+    // Fail fast: every annotation of the class is checked before anything starts.
+    for (Method m : testClass.getDeclaredMethods()) {
+      if (!AnnotationSupport.findRepeatableAnnotations(m, InjectFault.class).isEmpty()) {
+        policies(testClass, m, config);
+      }
+    }
+    if (classFaults(testClass).size() > 0) {
+      policies(testClass, null, config);
     }
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    ClassState state = state(context);
     Class<?> testClass = context.getRequiredTestClass();
-    Method method = context.getRequiredTestMethod();
+    Collection<FaultInjectionPolicy> policies =
+        policies(testClass, context.getRequiredTestMethod(), config(testClass));
+    ClassState state = state(context);
+    List<String> names = new ArrayList<>();
+    policies.forEach(p -> names.add(p.name()));
+    // Recorded before applying, so that cleanup also removes a partly applied set.
+    context.getStore(NAMESPACE).put(Applied.class, new Applied(List.copyOf(names)));
+    state.shared.applyAndAwait(policies, state.config.ackTimeout);
+    state.stack.takeBaseline();
+  }
+
+  /** The class's and the method's policies, checked; misuse fails with the annotation's place. */
+  private static Collection<FaultInjectionPolicy> policies(
+      Class<?> testClass, Method method, Config config) {
     List<FaultInjectionPolicy> policies = new ArrayList<>();
     List<InjectFault> onClass = classFaults(testClass);
     for (int i = 0; i < onClass.size(); i++) {
@@ -126,12 +144,17 @@ public final class HfiExtension
               onClass.get(i),
               testClass.getSimpleName(),
               FaultAnnotations.policyName(testClass.getSimpleName(), Integer.toString(i + 1)),
-              state.config.upstreams.keySet(),
+              config.upstreams.keySet(),
               loader(testClass)));
     }
     List<InjectFault> onMethod =
-        AnnotationSupport.findRepeatableAnnotations(method, InjectFault.class);
-    String where = testClass.getSimpleName() + "." + method.getName() + "()";
+        method == null
+            ? List.of()
+            : AnnotationSupport.findRepeatableAnnotations(method, InjectFault.class);
+    String where =
+        method == null
+            ? testClass.getSimpleName()
+            : testClass.getSimpleName() + "." + method.getName() + "()";
     for (int i = 0; i < onMethod.size(); i++) {
       policies.add(
           FaultAnnotations.toPolicy(
@@ -139,7 +162,7 @@ public final class HfiExtension
               where,
               FaultAnnotations.policyName(
                   testClass.getSimpleName(), method.getName(), Integer.toString(i + 1)),
-              state.config.upstreams.keySet(),
+              config.upstreams.keySet(),
               loader(testClass)));
     }
     Map<String, FaultInjectionPolicy> byName = new LinkedHashMap<>();
@@ -153,10 +176,7 @@ public final class HfiExtension
                 + "\"; give each its own name");
       }
     }
-    // Recorded before applying, so that cleanup also removes a partly applied set.
-    context.getStore(NAMESPACE).put(Applied.class, new Applied(List.copyOf(byName.keySet())));
-    state.shared.applyAndAwait(byName.values(), state.config.ackTimeout);
-    state.stack.takeBaseline();
+    return byName.values();
   }
 
   @Override
