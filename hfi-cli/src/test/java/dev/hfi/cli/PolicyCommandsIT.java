@@ -2,6 +2,7 @@ package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.controlplane.ControlPlaneEvent;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -287,10 +289,34 @@ class PolicyCommandsIT {
   }
 
   @Test
-  void nodesListsTheInstancesThatPolled() {
+  void nodesListsTheInstancesThatPolled() throws Exception {
     assertThat(cli.run("nodes").err()).isEqualTo("No data planes found.\n");
     long version = server.ruleSet().version();
-    client.poll("orders-proxy", "worker-0", version, null, null, Duration.ofMillis(1));
+    CompletableFuture<Void> open = new CompletableFuture<>();
+    CompletableFuture<Void> acked = new CompletableFuture<>();
+    try (HfiClient.Subscription events =
+        client.subscribeEvents(
+            new HfiClient.StreamListener<>() {
+              @Override
+              public void onOpen() {
+                open.complete(null);
+              }
+
+              @Override
+              public void onEvent(ControlPlaneEvent e) {
+                if ("ack".equals(e.type()) && "worker-0".equals(e.instance())) {
+                  acked.complete(null);
+                }
+              }
+            })) {
+      open.get(30, TimeUnit.SECONDS);
+      // A filter's long poll, as the data plane makes it: the server records the ACK when the
+      // poll starts and holds it (until the server stops at the end of the test).
+      CompletableFuture.runAsync(
+          () ->
+              client.poll("orders-proxy", "worker-0", version, null, null, Duration.ofSeconds(60)));
+      acked.get(30, TimeUnit.SECONDS);
+    }
     Cli.Result r = cli.run("nodes");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out().lines())
