@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
 import dev.hfi.controlplane.testing.EtcdProcess;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Control planes as real child JVMs on one real etcd: durability, one truth, leader failover. */
+/**
+ * Control planes on one real etcd: durability and leader failover with real child JVMs killed by
+ * SIGKILL; one truth across replicas with in-process servers, each with its own etcd client.
+ */
 @Tag("slow")
 @Timeout(180)
 class EtcdReplicasIT {
@@ -47,18 +51,43 @@ class EtcdReplicasIT {
     etcd.close();
   }
 
+  /** Two replicas, started at the same time (each is a cold JVM: seconds on a busy machine). */
+  private List<ControlPlaneProcess> twoReplicas(String... extra) throws Exception {
+    Future<ControlPlaneProcess> first = pool.submit(() -> replica(extra));
+    ControlPlaneProcess second = replica(extra);
+    return List.of(first.get(90, TimeUnit.SECONDS), second);
+  }
+
   private ControlPlaneProcess replica(String... extra) {
     List<String> args = new ArrayList<>(List.of("--store", "etcd", "--etcd-endpoints"));
     args.add(etcd.endpoint().toString());
     args.addAll(List.of(extra));
     ControlPlaneProcess p = ControlPlaneProcess.start(args.toArray(String[]::new));
-    resources.add(p);
+    synchronized (resources) {
+      resources.add(p);
+    }
     return p;
   }
 
+  /**
+   * A replica in this JVM: its own etcd client and server, like a separate process but without a
+   * cold JVM start (where nothing is killed, that is all a replica needs).
+   */
+  private URI inProcessReplica() {
+    EtcdPolicyStore store = EtcdPolicyStore.builder().withEndpoints(etcd.endpoint()).build();
+    ControlPlaneServer server =
+        ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
+    resources.add(server);
+    resources.add(store);
+    return server.uri();
+  }
+
   private HfiClient client(ControlPlaneProcess p) {
-    HfiClient c =
-        HfiClient.builder().withBaseUri(p.uri()).withTimeout(Duration.ofSeconds(10)).build();
+    return client(p.uri());
+  }
+
+  private HfiClient client(URI uri) {
+    HfiClient c = HfiClient.builder().withBaseUri(uri).withTimeout(Duration.ofSeconds(10)).build();
     resources.add(c);
     return c;
   }
@@ -102,8 +131,8 @@ class EtcdReplicasIT {
 
   @Test
   void aWriteToOneReplicaReachesSseAndLongPollOnTheOther() throws Exception {
-    HfiClient a = client(replica());
-    HfiClient b = client(replica());
+    HfiClient a = client(inProcessReplica());
+    HfiClient b = client(inProcessReplica());
     BlockingQueue<RuleSet> sse = new LinkedBlockingQueue<>();
     CountDownLatch open = new CountDownLatch(1);
     HfiClient.Subscription sub =
@@ -148,10 +177,10 @@ class EtcdReplicasIT {
 
   @Test
   void eightWritersWithStaleVersionsGetConflictsAndLoseNoUpdate() throws Exception {
-    List<HfiClient> clients = List.of(client(replica()), client(replica()));
+    List<HfiClient> clients = List.of(client(inProcessReplica()), client(inProcessReplica()));
     clients.get(0).apply(counter(0, null));
     int writers = 8;
-    int incrementsEach = 10;
+    int incrementsEach = 5;
     AtomicInteger conflicts = new AtomicInteger();
     CyclicBarrier start = new CyclicBarrier(writers);
     List<Future<?>> done = new ArrayList<>();
@@ -191,8 +220,9 @@ class EtcdReplicasIT {
 
   @Test
   void killingTheLeaderMovesExpiryToTheOtherReplica() throws Exception {
-    ControlPlaneProcess a = replica("--etcd-lease-ttl", "2s");
-    ControlPlaneProcess b = replica("--etcd-lease-ttl", "2s");
+    List<ControlPlaneProcess> replicas = twoReplicas("--etcd-lease-ttl", "2s");
+    ControlPlaneProcess a = replicas.get(0);
+    ControlPlaneProcess b = replicas.get(1);
     try (EtcdPolicyStore view = EtcdPolicyStore.builder().withEndpoints(etcd.endpoint()).build()) {
       String leader = view.leader("expirer").orElseThrow();
       ControlPlaneProcess victim = leader.startsWith(a.pid() + "@") ? a : b;
