@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job. Until the @InjectFault example suite exists, it builds HFI and starts the control
-# plane (in-memory store) on 127.0.0.1:8080; stop it with Ctrl-C.
+# The main job: runs the example suite (resilient clients tested with @InjectFault) on the embedded
+# stack - the control plane in-process and the real hfi-filter.wasm in the embedded data plane.
+# The modules the examples use are built and installed first without their own tests (ci/test.sh
+# runs those). Extra arguments go to the example run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh
-mvn -B -ntp -q install -DskipTests -pl hfi-control-plane -am
-exec mvn -B -ntp -q exec:java -pl hfi-control-plane "$@"
+mvn -B -ntp -q -pl examples -am install -DskipTests
+exec mvn -B -ntp -pl examples verify "$@"
