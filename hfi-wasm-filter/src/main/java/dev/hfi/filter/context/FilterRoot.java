@@ -111,7 +111,7 @@ public final class FilterRoot {
         Host.continueRequest();
       }
     } catch (RuntimeException e) {
-      Dispatch.failed("resuming a delayed request", e);
+      FilterErrors.report("resuming a delayed request", e);
       Host.continueRequest();
     }
   }

@@ -1,7 +1,7 @@
 package dev.hfi.filter.dispatch;
 
 import dev.hfi.filter.abi.Memory;
-import dev.hfi.filter.context.Dispatch;
+import dev.hfi.filter.context.FilterErrors;
 import dev.hfi.filter.context.FilterRoot;
 import dev.hfi.filter.context.FilterStream;
 
@@ -31,7 +31,7 @@ public final class Dispatcher {
         }
       }
     } catch (Throwable t) {
-      Dispatch.failed("proxy_on_context_create", t);
+      FilterErrors.report("proxy_on_context_create", t);
     }
   }
 
@@ -41,7 +41,7 @@ public final class Dispatcher {
       FilterRoot root = roots.get(rootId);
       return root != null && root.onConfigure(size);
     } catch (Throwable t) {
-      Dispatch.failed("proxy_on_configure", t);
+      FilterErrors.report("proxy_on_configure", t);
       return false;
     }
   }
@@ -54,7 +54,7 @@ public final class Dispatcher {
         root.onTick();
       }
     } catch (Throwable t) {
-      Dispatch.failed("proxy_on_tick", t);
+      FilterErrors.report("proxy_on_tick", t);
     }
   }
 
@@ -66,7 +66,7 @@ public final class Dispatcher {
         root.onHttpCallResponse(token, numHeaders, bodySize);
       }
     } catch (Throwable t) {
-      Dispatch.failed("proxy_on_http_call_response", t);
+      FilterErrors.report("proxy_on_http_call_response", t);
     }
   }
 
@@ -76,7 +76,7 @@ public final class Dispatcher {
       FilterRoot root = streams.get(id);
       return root == null ? FilterStream.CONTINUE : FilterStream.onRequestHeaders(id, root);
     } catch (Throwable t) {
-      Dispatch.failed("proxy_on_request_headers", t);
+      FilterErrors.report("proxy_on_request_headers", t);
       return FilterStream.CONTINUE;
     }
   }
@@ -88,7 +88,7 @@ public final class Dispatcher {
         FilterStream.onDone(id, root);
       }
     } catch (Throwable t) {
-      Dispatch.failed("proxy_on_done", t);
+      FilterErrors.report("proxy_on_done", t);
     }
   }
 
@@ -101,7 +101,7 @@ public final class Dispatcher {
         roots.remove(id);
       }
     } catch (Throwable t) {
-      Dispatch.failed("proxy_on_delete", t);
+      FilterErrors.report("proxy_on_delete", t);
     }
   }
 }

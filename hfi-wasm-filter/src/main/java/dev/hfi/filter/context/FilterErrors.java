@@ -3,10 +3,10 @@ package dev.hfi.filter.context;
 import dev.hfi.filter.host.Host;
 
 /** Reporting of exceptions caught at the ABI boundary: logged and counted, never rethrown. */
-public final class Dispatch {
-  private Dispatch() {}
+public final class FilterErrors {
+  private FilterErrors() {}
 
-  public static void failed(String where, Throwable t) {
+  public static void report(String where, Throwable t) {
     try {
       Metrics.filterError();
       Host.log(Host.LOG_ERROR, "hfi: error in " + where + " (request continues): " + t);
