@@ -3,6 +3,9 @@ package dev.hfi.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.controlplane.internal.Distributor;
+import dev.hfi.controlplane.internal.EventHub;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +13,18 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Predicate;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,6 +203,156 @@ class DistributionIT {
         f.get("/v1/config/stream?node=n&instance=i&version=" + current + "&wait=300ms");
     assertThat(raw.status()).isEqualTo(304);
     assertThat(raw.body()).isEmpty();
+  }
+
+  /**
+   * Sends every poll at once over its own connection and returns "status body" per poll, or "no
+   * answer" when none came within 10 s.
+   */
+  private List<String> concurrentPolls(long version, List<String> waits) throws Exception {
+    okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+    dispatcher.setMaxRequests(waits.size());
+    dispatcher.setMaxRequestsPerHost(waits.size());
+    OkHttpClient http =
+        new OkHttpClient.Builder()
+            .dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool(waits.size(), 1, TimeUnit.MINUTES))
+            .callTimeout(Duration.ofSeconds(10))
+            .build();
+    try {
+      List<CompletableFuture<String>> answers = new ArrayList<>();
+      for (int i = 0; i < waits.size(); i++) {
+        String wait = waits.get(i);
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        answers.add(answer);
+        String path =
+            "/v1/config/stream?node=n&instance=w" + i + "&version=" + version + "&wait=" + wait;
+        http.newCall(new Request.Builder().url(f.uri.resolve(path).toString()).build())
+            .enqueue(
+                new Callback() {
+                  @Override
+                  public void onResponse(Call call, Response response) throws IOException {
+                    try (response) {
+                      answer.complete(response.code() + " " + response.body().string());
+                    }
+                  }
+
+                  @Override
+                  public void onFailure(Call call, IOException e) {
+                    answer.complete("no answer (wait=" + wait + "): " + e);
+                  }
+                });
+      }
+      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      return answers.stream().map(CompletableFuture::join).toList();
+    } finally {
+      dispatcher.executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+  }
+
+  @Test
+  void everyVeryShortLongPollAtTheCurrentVersionIsAnswered304() throws Exception {
+    long current = f.server.ruleSet().version();
+    List<String> waits = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      waits.add(List.of("1ms", "0ms", "0", "0.4ms").get(i % 4));
+    }
+    List<String> answers = concurrentPolls(current, waits);
+    assertThat(answers).as("answers of 400 polls").allMatch(a -> a.equals("304 "));
+    assertThat(f.server.ruleSet().version()).isEqualTo(current);
+  }
+
+  @Test
+  void longPollsWhoseWaitRunsOutAsTheRuleSetChangesGetOneWholeAnswerEach() throws Exception {
+    long current = f.server.ruleSet().version();
+    List<String> waits = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      waits.add(i % 25 + "ms");
+    }
+    CompletableFuture<List<String>> answers =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return concurrentPolls(current, waits);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    long rev = f.client.apply(TestPolicies.abort("a", 503)).revision();
+    Optional<RuleSet> changed =
+        f.client.poll("n", "probe", current, null, null, Duration.ofSeconds(10));
+    assertThat(changed).get().extracting(RuleSet::version).isEqualTo(rev);
+    String event =
+        new String(Distributor.eventBytes(changed.get()), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(answers.get(60, TimeUnit.SECONDS))
+        .as("each poll: a 304 without body, or 200 with exactly the new rule set")
+        .allMatch(a -> a.equals("304 ") || a.equals("200 " + event));
+  }
+
+  @Test
+  void aWaiterWhoseWaitRunsOutAsANewRuleSetArrivesIsDecidedExactlyOnce() throws Exception {
+    ScheduledExecutorService compiler = Executors.newSingleThreadScheduledExecutor();
+    Distributor d = new Distributor(f.store, new EventHub(), compiler);
+    int answered = 0;
+    int expired = 0;
+    try {
+      d.start();
+      for (int round = 0; round < 20; round++) {
+        long current = d.current().version();
+        int n = 100;
+        AtomicIntegerArray answers = new AtomicIntegerArray(n);
+        AtomicIntegerArray expiries = new AtomicIntegerArray(n);
+        CountDownLatch decided = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+          int k = i;
+          Distributor.Waiter w =
+              new Distributor.Waiter(
+                  current,
+                  null,
+                  Duration.ofMillis(k % 20),
+                  rs -> {
+                    answers.incrementAndGet(k);
+                    decided.countDown();
+                  },
+                  () -> {
+                    expiries.incrementAndGet(k);
+                    decided.countDown();
+                  });
+          assertThat(d.pollOrWait(w)).isNull();
+        }
+        long rev = f.store.apply(TestPolicies.abort("race" + round, 503)).revision();
+        assertThat(decided.await(10, TimeUnit.SECONDS)).as("every waiter decided").isTrue();
+        // Once the new set is current (read under the publish lock, so its fan-out is over) and a
+        // deadline set after every other has run, no late second answer can still come.
+        CompletableFuture<RuleSet> published = new CompletableFuture<>();
+        RuleSet now =
+            d.pollOrWait(
+                new Distributor.Waiter(
+                    current, null, Duration.ofSeconds(10), published::complete, () -> {}));
+        if (now != null) {
+          published.complete(now);
+        }
+        assertThat(published.get(10, TimeUnit.SECONDS).version()).isEqualTo(rev);
+        CountDownLatch settled = new CountDownLatch(1);
+        assertThat(
+                d.pollOrWait(
+                    new Distributor.Waiter(
+                        rev, null, Duration.ofMillis(30), rs -> {}, settled::countDown)))
+            .isNull();
+        assertThat(settled.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < n; i++) {
+          assertThat(answers.get(i) + expiries.get(i)).as("outcomes of waiter " + i).isEqualTo(1);
+          answered += answers.get(i);
+          expired += expiries.get(i);
+        }
+      }
+    } finally {
+      d.close();
+      compiler.shutdownNow();
+    }
+    assertThat(answered).as("waiters answered by a new rule set").isPositive();
+    assertThat(expired).as("waiters whose wait ran out").isPositive();
   }
 
   @Test

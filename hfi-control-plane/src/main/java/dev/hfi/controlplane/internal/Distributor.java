@@ -5,12 +5,16 @@ import dev.hfi.controlplane.FaultInjectionPolicy;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.PolicyStore;
 import dev.hfi.controlplane.RuleSet;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -26,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * set, so a subscriber sees strictly increasing versions, each a complete snapshot
  * (java-control-plane's {@code SimpleCache} model). A subscriber or long poll that is behind gets
  * the current set at once; one that is current waits.
+ *
+ * <p>A long poll's wait is timed here, not by the servlet container: Jetty 9.4 can lose an {@code
+ * AsyncContext} timeout (its timer task may run before the task is stored, and then does nothing,
+ * so the request is never answered). Whether a waiter gets a rule set or runs out of time is
+ * decided once, by {@link Waiter#claim}.
  */
 public final class Distributor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Distributor.class);
@@ -33,6 +42,7 @@ public final class Distributor implements AutoCloseable {
   private final PolicyStore store;
   private final EventHub events;
   private final ScheduledExecutorService compiler;
+  private final ScheduledThreadPoolExecutor deadlines;
   private final Map<String, RuleCompiler.Compiled> rules = new HashMap<>();
   private final AtomicBoolean compileScheduled = new AtomicBoolean();
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
@@ -43,18 +53,31 @@ public final class Distributor implements AutoCloseable {
   private volatile PolicyStore.Watch watch;
   private volatile boolean closed;
 
-  /** A long poll waiting for a rule set other than {@code version} and {@code rejected}. */
+  /**
+   * A long poll waiting up to {@code wait} for a rule set other than {@code version} and {@code
+   * rejected}.
+   */
   public static final class Waiter {
     private final long version;
     private final Long rejected;
+    private final Duration wait;
     private final Consumer<RuleSet> answer;
+    private final Runnable expired;
     private final AtomicBoolean done = new AtomicBoolean();
+    private volatile ScheduledFuture<?> deadline;
 
-    /** {@code answer} runs at most once, with the first rule set that differs. */
-    public Waiter(long version, Long rejected, Consumer<RuleSet> answer) {
+    /**
+     * Exactly one of {@code answer} (with the first rule set that differs) and {@code expired}
+     * (when {@code wait} runs out first) runs, unless the poll is claimed elsewhere first (client
+     * gone).
+     */
+    public Waiter(
+        long version, Long rejected, Duration wait, Consumer<RuleSet> answer, Runnable expired) {
       this.version = version;
       this.rejected = rejected;
+      this.wait = wait;
       this.answer = answer;
+      this.expired = expired;
     }
 
     boolean wants(RuleSet rs) {
@@ -72,6 +95,9 @@ public final class Distributor implements AutoCloseable {
     this.store = store;
     this.events = events;
     this.compiler = compiler;
+    this.deadlines = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("hfi-long-poll"));
+    // Answered polls should not keep their deadline task queued for the rest of their wait.
+    deadlines.setRemoveOnCancelPolicy(true);
   }
 
   /** Lists the store, compiles the first rule set and starts watching. */
@@ -167,6 +193,7 @@ public final class Distributor implements AutoCloseable {
         if (w.wants(rs)) {
           it.remove();
           if (w.claim()) {
+            stopDeadline(w);
             w.answer.accept(rs);
           }
         }
@@ -191,13 +218,15 @@ public final class Distributor implements AutoCloseable {
    */
   public void subscribe(SseStream stream, Long lastEventId) {
     synchronized (publishLock) {
+      // Added before the first send: a send that finds the client gone closes the stream, and
+      // its unsubscribe must come after this add, or the closed stream would stay subscribed.
+      streams.add(stream);
       RuleSet rs = current;
       if (lastEventId == null || lastEventId != rs.version()) {
         stream.send(eventBytes(rs));
       } else {
         stream.send(SseStream.comment("version " + rs.version() + " is current"));
       }
-      streams.add(stream);
     }
   }
 
@@ -208,7 +237,8 @@ public final class Distributor implements AutoCloseable {
 
   /**
    * The rule set to answer a long poll with at once, or null after registering {@code waiter},
-   * which then gets the next rule set it wants.
+   * which then gets the next rule set it wants or, when its wait runs out first, expires. The
+   * caller must be ready for either to happen before this returns.
    */
   public RuleSet pollOrWait(Waiter waiter) {
     synchronized (publishLock) {
@@ -217,13 +247,41 @@ public final class Distributor implements AutoCloseable {
         return rs;
       }
       waiters.add(waiter);
+    }
+    try {
+      // The task decides through claim() alone, never through this field, so it may run (even
+      // at once, for a zero wait) before the field is set.
+      waiter.deadline =
+          deadlines.schedule(() -> expire(waiter), waiter.wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopped) {
+      // Closed while still serving: answer at once instead of holding a poll nothing will end.
+      expire(waiter);
       return null;
+    }
+    if (waiter.done.get()) {
+      stopDeadline(waiter);
+    }
+    return null;
+  }
+
+  private void expire(Waiter waiter) {
+    if (waiter.claim()) {
+      waiters.remove(waiter);
+      waiter.expired.run();
     }
   }
 
-  /** Forgets a waiter that timed out or went away. */
+  /** Forgets a waiter that was answered, timed out or went away. */
   public void cancel(Waiter waiter) {
     waiters.remove(waiter);
+    stopDeadline(waiter);
+  }
+
+  private static void stopDeadline(Waiter waiter) {
+    ScheduledFuture<?> deadline = waiter.deadline;
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
   }
 
   /** Sends a heartbeat comment to every SSE subscriber. */
@@ -252,5 +310,6 @@ public final class Distributor implements AutoCloseable {
       w.close();
     }
     streams.forEach(SseStream::close);
+    deadlines.shutdownNow();
   }
 }

@@ -112,18 +112,16 @@ public final class StreamHandlers {
     }
     nodes.pollStarted(node, instance, version, rejected, error);
     AsyncContext ctx = req.startAsync();
-    ctx.setTimeout(Math.max(1, wait.toMillis()));
+    // The distributor times the wait: Jetty 9.4 can lose a short AsyncContext timeout.
+    ctx.setTimeout(0);
     Distributor.Waiter waiter =
-        new Distributor.Waiter(version, rejected, rs -> answer(ctx, res, rs));
+        new Distributor.Waiter(
+            version, rejected, wait, rs -> answer(ctx, res, rs), () -> notModified(ctx, res));
     ctx.addListener(
         new AsyncListener() {
           @Override
           public void onTimeout(AsyncEvent event) {
-            if (waiter.claim()) {
-              distributor.cancel(waiter);
-              res.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
-              ctx.complete();
-            }
+            // Timeout 0: the container never times this request out; the waiter's deadline does.
           }
 
           @Override
@@ -146,6 +144,15 @@ public final class StreamHandlers {
     RuleSet now = distributor.pollOrWait(waiter);
     if (now != null && waiter.claim()) {
       answer(ctx, res, now);
+    }
+  }
+
+  private static void notModified(AsyncContext ctx, HttpServletResponse res) {
+    res.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+    try {
+      ctx.complete();
+    } catch (IllegalStateException alreadyCompleted) {
+      // The container ended the request first (client gone, server stopping): nothing to end.
     }
   }
 
