@@ -31,15 +31,15 @@ import org.eclipse.jetty.server.handler.AbstractHandler;
  *
  * <pre>
  * mvn -q -pl hfi-testkit-envoy -am install -DskipTests
- * mvn -q -pl hfi-testkit-envoy exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.hfi.testkit.DataPlaneBenchmark [-Dexec.args="10s"]
+ * mvn -q -pl hfi-testkit-envoy test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.hfi.testkit.DataPlaneBenchmark [-Dexec.args=10s]
  * </pre>
  *
  * <p>Everything runs on this machine: a Jetty upstream answering 2 bytes, the control plane, the
  * embedded data plane and wrk. Latency is measured with 1 connection (the added latency per
- * request), throughput with 32; each run follows a warm-up of the same length. Delay accuracy:
- * requests to a delayed path, 10 (100 ms) or 25 (2 s) in flight at once, measured from the client:
- * measured minus configured.
+ * request), throughput with 32; each run follows a warm-up of the same length, after a JIT warm-up
+ * of both paths. Delay accuracy: requests to a delayed path, one at a time, or 10 (100 ms) or 25 (2
+ * s) in flight at once, measured from the client: measured minus configured.
  */
 public final class DataPlaneBenchmark {
   private static final Pattern PERCENTILE =
@@ -78,6 +78,10 @@ public final class DataPlaneBenchmark {
 
         URI direct = upstreamUri.resolve("/bench");
         URI proxied = proxy.proxyUri("orders").resolve("/bench");
+        // JIT warm-up of both paths before anything is measured.
+        wrk(direct, 32, duration);
+        wrk(proxied, 32, duration);
+        wrk(proxied, 32, duration);
         List<String[]> rows = new ArrayList<>();
         rows.add(row("direct to the upstream", direct, duration));
         rows.add(row("embedded, no policy", proxied, duration));
@@ -135,6 +139,8 @@ public final class DataPlaneBenchmark {
             "p50",
             "p99",
             "max");
+        delayRow(
+            "100 ms, one at a time", proxy.proxyUri("orders").resolve("/delay100"), 100, 50, 1);
         delayRow(
             "100 ms, 10 in flight", proxy.proxyUri("orders").resolve("/delay100"), 100, 400, 10);
         delayRow("2 s, 25 in flight", proxy.proxyUri("orders").resolve("/delay2s"), 2000, 100, 25);

@@ -247,6 +247,7 @@ class EmbeddedDataPlaneIT {
   }
 
   @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void delayLongerThanFourSecondsEnds() throws Exception {
     // The host's own clock import wraps every 4.3 s (32 bits of nanoseconds): a due time past the
     // wrap would never come. WasmFilterHost replaces it; this pins that it stays replaced.
