@@ -139,7 +139,7 @@ public final class EtcdPolicyStore implements PolicyStore {
     }
   }
 
-  /** Lists etcd itself, never the last known state; for the mirror and for tests. */
+  /** Lists etcd itself, never the last known state (the mirror lists with it). */
   Snapshot listFromEtcd() {
     TxnResponse t =
         calls.call(
@@ -161,9 +161,8 @@ public final class EtcdPolicyStore implements PolicyStore {
   @Override
   public ApplyResult apply(FaultInjectionPolicy policy) {
     checkOpen();
-    if (policy == null || policy.name() == null) {
-      PolicyCodec.validate(policy);
-    }
+    // Before the name becomes a key: an invalid policy never reaches etcd.
+    PolicyCodec.validate(policy);
     ByteSequence key = key(policy.name());
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       TxnResponse read =

@@ -41,12 +41,12 @@ public final class EtcdReconnect implements Runnable {
   }
 
   /**
-   * Connects now and waits (on channel state events) until the channel is ready, for at most
-   * {@code max} and at most {@value #CONNECT_WINDOW_MS} ms: gRPC's pick-first stays in
-   * TRANSIENT_FAILURE while it retries, so a failed attempt shows as no change, and a live etcd
-   * answers within milliseconds. After a failed wait, further calls within that window do not wait
-   * again, so requests during an outage fail fast. Returns whether the channel is ready (true when
-   * the channel is out of reach, so that the caller simply tries).
+   * Connects now and waits (on channel state events) until the channel is ready, for at most {@code
+   * max} and at most {@value #CONNECT_WINDOW_MS} ms: gRPC's pick-first stays in TRANSIENT_FAILURE
+   * while it retries, so a failed attempt shows as no change, and a live etcd answers within
+   * milliseconds. After a failed wait, further calls within that window do not wait again, so
+   * requests during an outage fail fast. Returns whether the channel is ready (true when the
+   * channel is out of reach, so that the caller simply tries).
    */
   public boolean awaitReady(Duration max) {
     ManagedChannel channel = channel();
