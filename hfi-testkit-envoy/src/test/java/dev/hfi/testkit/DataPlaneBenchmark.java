@@ -139,12 +139,15 @@ public final class DataPlaneBenchmark {
             "p50",
             "p99",
             "max");
+        delayRow("no delay, one at a time", proxied, 0, 200, 1);
         delayRow(
             "100 ms, one at a time", proxy.proxyUri("orders").resolve("/delay100"), 100, 50, 1);
         delayRow(
             "100 ms, 10 in flight", proxy.proxyUri("orders").resolve("/delay100"), 100, 400, 10);
         delayRow("2 s, 25 in flight", proxy.proxyUri("orders").resolve("/delay2s"), 2000, 100, 25);
-        System.out.println("(measured minus configured, at the client; negative = early)");
+        System.out.println(
+            "(measured minus configured, at the client (JDK HttpClient); negative = early;"
+                + " \"no delay\" is the client's and the proxy's own time)");
       }
     } finally {
       upstream.stop();
