@@ -83,7 +83,7 @@ class StackLifecycleIT {
                     message(
                         m ->
                             m.contains("HFI: applying [ghostneveracks-test-1]")
-                                && m.contains("timed out after 1s")
+                                && m.contains("timed out after 1000 ms")
                                 && m.contains("ghost/g1")))));
   }
 

@@ -52,6 +52,7 @@ public final class SharedStack implements AutoCloseable {
   private final PolicyStore store;
   private final ControlPlaneServer server;
   private final HfiClient client;
+  private final AckTracker acks;
   private final Duration controlPlaneStart;
   private final Map<String, EmbeddedDataPlane> dataPlanes = new LinkedHashMap<>();
   private final Map<String, Duration> dataPlaneStarts = new LinkedHashMap<>();
@@ -69,6 +70,7 @@ public final class SharedStack implements AutoCloseable {
     }
     this.client =
         HfiClient.builder().withBaseUri(server.uri()).withTimeout(Duration.ofSeconds(30)).build();
+    this.acks = new AckTracker(client, Duration.ofSeconds(30));
     this.controlPlaneStart = Duration.ofNanos(System.nanoTime() - t0);
     LOG.info(
         "hfi stack: control plane ({} store) on {} in {} ms",
@@ -223,7 +225,7 @@ public final class SharedStack implements AutoCloseable {
 
   private void await(long revision, Duration timeout, String what) {
     try {
-      client.awaitApplied(revision, timeout);
+      acks.await(revision, timeout);
     } catch (RuleSetRejectedException e) {
       throw new AssertionError("HFI: " + what + ": " + e.getMessage(), e);
     } catch (AwaitTimeoutException e) {
@@ -248,6 +250,7 @@ public final class SharedStack implements AutoCloseable {
   public synchronized void close() {
     dataPlanes.values().forEach(EmbeddedDataPlane::close);
     dataPlanes.clear();
+    acks.close();
     client.close();
     server.close();
     closeQuietly(store);
