@@ -93,6 +93,20 @@ public final class HfiClient implements AutoCloseable {
     return applied(req);
   }
 
+  /**
+   * {@code POST /v1/policies?dryRun=true}: validates {@code policy} on the server and says what an
+   * apply would do (created, configured or unchanged, or the same exceptions), storing nothing.
+   */
+  public ApplyResult dryRun(FaultInjectionPolicy policy) {
+    Request req =
+        authorized(
+                new Request.Builder()
+                    .url(url("v1/policies").addQueryParameter("dryRun", "true").build()))
+            .post(RequestBody.create(PolicyCodec.toJson(policy), JSON))
+            .build();
+    return applied(req);
+  }
+
   /** {@code PUT /v1/policies/{name}}: updates or creates under the policy's name. */
   public ApplyResult put(FaultInjectionPolicy policy) {
     Request req =

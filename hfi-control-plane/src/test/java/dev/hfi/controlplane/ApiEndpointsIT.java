@@ -69,6 +69,42 @@ class ApiEndpointsIT {
   }
 
   @Test
+  void dryRunAnswersWhatAnApplyWouldDoAndStoresNothing() {
+    String yaml = TestPolicies.yaml("orders", 503);
+    Answer wouldCreate = f.send("POST", "/v1/policies?dryRun=true", YAML, yaml);
+    assertThat(wouldCreate.status()).isEqualTo(201);
+    assertThat(wouldCreate.header("X-Hfi-Apply-Result")).isEqualTo("created");
+    assertThat(wouldCreate.header("X-Hfi-Dry-Run")).isEqualTo("true");
+    assertThat(f.client.list().items()).isEmpty();
+
+    f.client.apply(TestPolicies.abort("orders", 503));
+    long revision = f.client.list().revision();
+    assertThat(f.client.dryRun(TestPolicies.abort("orders", 503)).outcome())
+        .isEqualTo(ApplyResult.Outcome.UNCHANGED);
+    assertThat(f.client.dryRun(TestPolicies.abort("orders", 500)).outcome())
+        .isEqualTo(ApplyResult.Outcome.CONFIGURED);
+    Answer onPut =
+        f.send(
+            "PUT",
+            "/v1/policies/orders?dryRun=true",
+            JSON,
+            PolicyCodec.toJson(TestPolicies.abort("orders", 502)));
+    assertThat(onPut.header("X-Hfi-Apply-Result")).isEqualTo("configured");
+    assertThat(f.client.get("orders").spec().fault().abort().httpStatus()).isEqualTo(503);
+    assertThat(f.client.list().revision()).isEqualTo(revision);
+
+    assertThatThrownBy(
+            () -> f.client.dryRun(TestPolicies.abort("orders", 502).withResourceVersion("1")))
+        .isInstanceOf(ConflictException.class);
+    Answer invalid = f.send("POST", "/v1/policies?dryRun=true", YAML, yaml.replace("503", "700"));
+    assertThat(invalid.status()).isEqualTo(400);
+    Answer badFlag = f.send("POST", "/v1/policies?dryRun=maybe", YAML, yaml);
+    assertThat(badFlag.status()).isEqualTo(400);
+    assertThat(badFlag.body()).contains("query parameter dryRun");
+    assertThat(f.client.list().revision()).isEqualTo(revision);
+  }
+
+  @Test
   void putWithAStaleResourceVersionIs409() {
     f.client.apply(TestPolicies.abort("orders", 503));
     f.client.apply(TestPolicies.abort("orders", 500));

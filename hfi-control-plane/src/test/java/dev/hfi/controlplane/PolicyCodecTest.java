@@ -59,6 +59,14 @@ class PolicyCodecTest {
   }
 
   @Test
+  void yamlKeepsANumericResourceVersionAStringSoItCanBeAppliedAgain() {
+    FaultInjectionPolicy p = TestPolicies.abort("a", 503).withResourceVersion("12");
+    String yaml = PolicyCodec.toYaml(p);
+    assertThat(yaml).contains("resourceVersion: \"12\"");
+    assertThat(PolicyCodec.parse(yaml, PolicyCodec.Format.YAML)).isEqualTo(p);
+  }
+
+  @Test
   void reportsEveryViolationWithItsFieldPath() {
     String bad =
         """

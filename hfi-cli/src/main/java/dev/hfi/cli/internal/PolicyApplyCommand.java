@@ -2,16 +2,11 @@ package dev.hfi.cli.internal;
 
 import dev.hfi.controlplane.ApplyResult;
 import dev.hfi.controlplane.ControlPlaneUnreachableException;
-import dev.hfi.controlplane.FaultInjectionPolicy;
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.InvalidPolicyException;
-import dev.hfi.controlplane.PolicyNotFoundException;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,8 +38,8 @@ final class PolicyApplyCommand implements Callable<Integer> {
   @Option(
       names = "--dry-run",
       description =
-          "Validate and report what would happen (created, configured, unchanged) without"
-              + " changing anything.")
+          "Validate on the server and report what would happen (created, configured,"
+              + " unchanged) without changing anything.")
   boolean dryRun;
 
   @Option(
@@ -67,7 +62,8 @@ final class PolicyApplyCommand implements Callable<Integer> {
       for (PolicyDocuments.Item item : items) {
         try {
           if (dryRun) {
-            out.println(line(item.policy().name(), predict(client, item.policy())) + " (dry run)");
+            out.println(
+                line(item.policy().name(), client.dryRun(item.policy()).outcome()) + " (dry run)");
           } else {
             ApplyResult r = client.apply(item.policy());
             revision = Math.max(revision, r.revision());
@@ -92,41 +88,5 @@ final class PolicyApplyCommand implements Callable<Integer> {
 
   private static String line(String name, ApplyResult.Outcome outcome) {
     return Output.RESOURCE + " \"" + name + "\" " + outcome.wireName();
-  }
-
-  /**
-   * What an apply would do. The control plane has no dry-run mode, so this compares with the stored
-   * policy the way the store does: spec and labels equal means unchanged.
-   */
-  private static ApplyResult.Outcome predict(HfiClient client, FaultInjectionPolicy policy) {
-    FaultInjectionPolicy stored;
-    try {
-      stored = client.get(policy.name());
-    } catch (PolicyNotFoundException e) {
-      return ApplyResult.Outcome.CREATED;
-    }
-    boolean sameSpec = Objects.equals(normalize(stored.spec()), normalize(policy.spec()));
-    boolean sameLabels =
-        Objects.equals(
-            emptyToNull(stored.metadata().labels()), emptyToNull(policy.metadata().labels()));
-    return sameSpec && sameLabels ? ApplyResult.Outcome.UNCHANGED : ApplyResult.Outcome.CONFIGURED;
-  }
-
-  private static FaultInjectionPolicy.Spec normalize(FaultInjectionPolicy.Spec s) {
-    FaultInjectionPolicy.Fault f = s == null ? null : s.fault();
-    if (f == null || f.percentage() == null) {
-      return s;
-    }
-    BigDecimal p = f.percentage().stripTrailingZeros();
-    return new FaultInjectionPolicy.Spec(
-        s.priority(),
-        s.target(),
-        s.match(),
-        new FaultInjectionPolicy.Fault(p, f.abort(), f.delay(), f.maxInjections()),
-        s.duration());
-  }
-
-  private static Map<String, String> emptyToNull(Map<String, String> m) {
-    return m == null || m.isEmpty() ? null : m;
   }
 }

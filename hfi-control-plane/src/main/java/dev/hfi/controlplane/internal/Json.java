@@ -25,6 +25,8 @@ public final class Json {
       configure(YAMLMapper.builder())
           .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
           .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          // resourceVersion "12" must stay a string when the YAML is applied again.
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
           .build();
 
   /** JSON mapper for reading server answers: tolerates fields added by newer servers. */

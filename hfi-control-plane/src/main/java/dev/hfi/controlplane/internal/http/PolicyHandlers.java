@@ -8,7 +8,9 @@ import dev.hfi.controlplane.PolicyNotFoundException;
 import dev.hfi.controlplane.PolicyStore;
 import dev.hfi.controlplane.internal.Json;
 import dev.hfi.controlplane.internal.PolicyValidator;
+import dev.hfi.controlplane.internal.PolicyWrites;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import spark.Request;
@@ -21,6 +23,11 @@ public final class PolicyHandlers {
 
   /** Header: {@code created}, {@code configured} or {@code unchanged}. */
   public static final String APPLY_RESULT_HEADER = "X-Hfi-Apply-Result";
+
+  /**
+   * Header: {@code true} on the answer to a dry run ({@code ?dryRun=true}), which stored nothing.
+   */
+  public static final String DRY_RUN_HEADER = "X-Hfi-Dry-Run";
 
   private final PolicyStore store;
   private final long maxBodyBytes;
@@ -35,7 +42,7 @@ public final class PolicyHandlers {
   public Object create(Request req, Response res) throws IOException {
     FaultInjectionPolicy policy = read(req);
     req.attribute(HttpSupport.POLICY_ATTRIBUTE, policy.name());
-    return applied(store.apply(policy), res);
+    return apply(req, policy, res);
   }
 
   /** {@code PUT /v1/policies/{name}}: update or create under that name. */
@@ -62,7 +69,7 @@ public final class PolicyHandlers {
               + name
               + "\"");
     }
-    return applied(store.apply(policy), res);
+    return apply(req, policy, res);
   }
 
   /** {@code GET /v1/policies}. */
@@ -108,6 +115,34 @@ public final class PolicyHandlers {
       throw new InvalidPolicyException("name in the URL: " + error);
     }
     return name;
+  }
+
+  /**
+   * Applies {@code policy}, or with {@code ?dryRun=true} (kubectl's {@code --dry-run=server})
+   * validates it and answers what the apply would do against the stored policy, storing nothing.
+   */
+  private Object apply(Request req, FaultInjectionPolicy policy, Response res) {
+    if (!dryRun(req)) {
+      return applied(store.apply(policy), res);
+    }
+    long revision = store.revision();
+    PolicyWrites.Prepared p =
+        PolicyWrites.prepare(
+            store.get(policy.name()).orElse(null), policy, revision, Instant.now());
+    res.header(DRY_RUN_HEADER, "true");
+    return applied(new ApplyResult(p.outcome(), p.policy(), revision), res);
+  }
+
+  private static boolean dryRun(Request req) {
+    String v = req.queryParams("dryRun");
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true") || v.equals("All")) {
+      return true;
+    }
+    throw new InvalidPolicyException(
+        "query parameter dryRun: expected true or false, got \"" + v + "\"");
   }
 
   private static Object applied(ApplyResult r, Response res) {
