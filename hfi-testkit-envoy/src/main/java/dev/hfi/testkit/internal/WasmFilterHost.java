@@ -1,10 +1,5 @@
 package dev.hfi.testkit.internal;
 
-import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.ImportFunction;
-import com.dylibso.chicory.runtime.ImportValues;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.hfi.filter.CompiledHfiFilter;
 import io.roastedroot.proxywasm.LogHandler;
@@ -25,7 +20,6 @@ import io.roastedroot.proxywasm.internal.ProxyMap;
 import io.roastedroot.proxywasm.internal.SendResponse;
 import io.roastedroot.proxywasm.internal.ServerAdaptor;
 import io.roastedroot.proxywasm.internal.WasmResult;
-import java.lang.reflect.Field;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,10 +57,6 @@ import org.slf4j.LoggerFactory;
  *       the filter continued or answered are handed back through their {@link Paused} handle.
  *   <li>Http calls go out on Jetty's asynchronous client with their timeout; the answer carries
  *       {@code :status} (the host drops it), a failed call answers with no headers, as in Envoy.
- *   <li>{@code proxy_get_current_time_nanoseconds}: the host's default handler computes {@code
- *       (int) currentTimeMillis() * 1000000} and writes only 32 bits, so the filter's clock wraps
- *       every 4.3 s and a delay whose due time crosses a wrap never ends. The import is replaced
- *       with one that writes the 64-bit wall-clock time in nanoseconds.
  *   <li>Assertions are off for the host's package: {@code Context.finishClose()} asserts that the
  *       closed context is the active one, which is false whenever a tick resumed another request
  *       (the host never resets its active context); the assertion has no other effect.
@@ -77,7 +67,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WasmFilterHost implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("dev.hfi.filter");
-  private static final String CLOCK_IMPORT = "proxy_get_current_time_nanoseconds";
   private static final int MAX_CALL_RESPONSE_BYTES = 64 * 1024 * 1024;
 
   static {
@@ -206,7 +195,7 @@ public final class WasmFilterHost implements AutoCloseable {
     plugin =
         (Plugin)
             PluginFactory.builder(Module.MODULE)
-                .withMachineFactory(WasmFilterHost::machine)
+                .withMachineFactory(CompiledHfiFilter::create)
                 .withPluginConfig(pluginConfig)
                 .withUpstreams(Map.of(cluster, controlPlane))
                 .withStrictUpstreams(true)
@@ -328,38 +317,6 @@ public final class WasmFilterHost implements AutoCloseable {
       plugin.unlock();
     }
     ready.forEach(e -> e.getKey().complete(e.getValue()));
-  }
-
-  private static Machine machine(Instance instance) {
-    replaceClock(instance.imports());
-    return CompiledHfiFilter.create(instance);
-  }
-
-  /** See the class comment: the host's clock import is unusable, ours writes 64-bit nanoseconds. */
-  private static void replaceClock(ImportValues imports) {
-    try {
-      Field field = ImportValues.class.getDeclaredField("functions");
-      field.setAccessible(true);
-      ImportFunction[] functions = (ImportFunction[]) field.get(imports);
-      for (int i = 0; i < functions.length; i++) {
-        ImportFunction f = functions[i];
-        if ("env".equals(f.module()) && CLOCK_IMPORT.equals(f.name())) {
-          functions[i] =
-              new HostFunction(
-                  f.module(),
-                  f.name(),
-                  f.functionType(),
-                  (inst, args) -> {
-                    long nowNanos = System.currentTimeMillis() * 1_000_000L;
-                    inst.memory().writeLong((int) args[0], nowNanos);
-                    return new long[] {WasmResult.OK.getValue()};
-                  });
-        }
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException(
-          "cannot install the filter clock in Chicory's imports (Chicory version changed?)", e);
-    }
   }
 
   private static RequestHead emptyHead() {
