@@ -28,7 +28,13 @@ final class EchoUpstream implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.setExecutor(Executors.newCachedThreadPool());
+    server.setExecutor(
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "echo-upstream");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext(
         "/",
         exchange -> {
