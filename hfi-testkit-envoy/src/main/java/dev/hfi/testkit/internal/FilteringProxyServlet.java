@@ -12,6 +12,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import javax.servlet.AsyncContext;
 import javax.servlet.AsyncEvent;
 import javax.servlet.AsyncListener;
@@ -20,6 +21,8 @@ import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.proxy.AsyncProxyServlet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Jetty's asynchronous proxy servlet (streams bodies both ways, drops hop-by-hop headers, adds
@@ -31,6 +34,8 @@ import org.eclipse.jetty.proxy.AsyncProxyServlet;
  * which then proxies it or sends the filter's local answer.
  */
 public final class FilteringProxyServlet extends AsyncProxyServlet {
+  private static final Logger LOG = LoggerFactory.getLogger(FilteringProxyServlet.class);
+
   private static final String DECISION = FilteringProxyServlet.class.getName() + ".decision";
 
   private final transient WasmFilterHost filter;
@@ -96,7 +101,12 @@ public final class FilteringProxyServlet extends AsyncProxyServlet {
     paused.whenResumed(
         decision -> {
           request.setAttribute(DECISION, decision);
-          async.dispatch();
+          try {
+            async.dispatch();
+          } catch (RejectedExecutionException | IllegalStateException e) {
+            // The listener stopped while the request was delayed: its connection is gone too.
+            LOG.debug("delayed request released after the listener stopped: {}", e.toString());
+          }
         });
   }
 
