@@ -106,8 +106,13 @@ public final class HfiExtension
       registered(testClass);
     }
     Config config = config(testClass);
-    SharedStack.resolve(config.dataPlane, where(testClass));
-    SharedStack.resolve(config.store, where(testClass));
+    DataPlaneMode dp = SharedStack.resolve(config.dataPlane, where(testClass));
+    StoreMode st = SharedStack.resolve(config.store, where(testClass));
+    SharedStack running =
+        context.getRoot().getStore(NAMESPACE).get(SharedStack.class, SharedStack.class);
+    if (running != null) {
+      running.requireModes(dp, st, where(testClass));
+    }
     // Fail fast: every annotation of the class is checked before anything starts.
     for (Method m : testClass.getDeclaredMethods()) {
       if (!AnnotationSupport.findRepeatableAnnotations(m, InjectFault.class).isEmpty()) {

@@ -11,6 +11,7 @@ import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyNotFoundException;
 import dev.hfi.controlplane.PolicyStore;
 import dev.hfi.controlplane.RuleSetRejectedException;
+import dev.hfi.controlplane.testing.EtcdProcess;
 import dev.hfi.junit.DataPlaneMode;
 import dev.hfi.junit.StoreMode;
 import dev.hfi.testkit.EmbeddedDataPlane;
@@ -49,6 +50,7 @@ public final class SharedStack implements AutoCloseable {
 
   private final DataPlaneMode dataPlaneMode;
   private final StoreMode storeMode;
+  private final EtcdProcess etcd;
   private final PolicyStore store;
   private final ControlPlaneServer server;
   private final HfiClient client;
@@ -61,11 +63,18 @@ public final class SharedStack implements AutoCloseable {
     long t0 = System.nanoTime();
     this.dataPlaneMode = dataPlaneMode;
     this.storeMode = storeMode;
-    this.store = store(storeMode);
+    this.etcd = storeMode == StoreMode.ETCD && endpoints().isEmpty() ? startEtcd() : null;
+    try {
+      this.store = store(storeMode, etcd);
+    } catch (RuntimeException e) {
+      closeQuietly(etcd);
+      throw e;
+    }
     try {
       this.server = ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
     } catch (RuntimeException e) {
       closeQuietly(store);
+      closeQuietly(etcd);
       throw e;
     }
     this.client =
@@ -107,13 +116,6 @@ public final class SharedStack implements AutoCloseable {
     StoreMode mode = declared;
     if (mode == StoreMode.DEFAULT) {
       mode = parse(StoreMode.class, STORE_PROPERTY, StoreMode.MEMORY);
-    }
-    if (mode == StoreMode.ETCD && endpoints().isEmpty()) {
-      throw new ExtensionConfigurationException(
-          where
-              + ": store = ETCD needs the etcd endpoints: run with -D"
-              + ETCD_ENDPOINTS_PROPERTY
-              + "=http://127.0.0.1:2379 (comma-separated), or use MEMORY");
     }
     return mode;
   }
@@ -248,18 +250,39 @@ public final class SharedStack implements AutoCloseable {
   /** Stops every data plane, then the control plane and its store. */
   @Override
   public synchronized void close() {
-    dataPlanes.values().forEach(EmbeddedDataPlane::close);
+    // One failing close (e.g. a request still held by a delay) must not keep the rest running.
+    dataPlanes.values().forEach(SharedStack::closeQuietly);
     dataPlanes.clear();
     acks.close();
     client.close();
     server.close();
     closeQuietly(store);
+    if (etcd != null) {
+      closeQuietly(etcd);
+    }
   }
 
-  private static PolicyStore store(StoreMode mode) {
+  private static EtcdProcess startEtcd() {
+    try {
+      return EtcdProcess.start();
+    } catch (RuntimeException e) {
+      throw new ExtensionConfigurationException(
+          "store = ETCD: cannot start a local etcd ("
+              + e.getMessage()
+              + "); install etcd (Debian: etcd-server) or pass -D"
+              + ETCD_ENDPOINTS_PROPERTY
+              + "=http://host:2379",
+          e);
+    }
+  }
+
+  private static PolicyStore store(StoreMode mode, EtcdProcess etcd) {
     if (mode == StoreMode.ETCD) {
       return EtcdPolicyStore.builder()
-          .withEndpoints(endpoints().toArray(String[]::new))
+          .withEndpoints(
+              etcd != null
+                  ? new String[] {etcd.endpoint().toString()}
+                  : endpoints().toArray(String[]::new))
           .withPrefix("/hfi-junit-" + UUID.randomUUID() + "/")
           .build();
     }
@@ -298,6 +321,9 @@ public final class SharedStack implements AutoCloseable {
   }
 
   private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
     try {
       c.close();
     } catch (Exception e) {
