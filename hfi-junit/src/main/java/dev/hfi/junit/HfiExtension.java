@@ -4,15 +4,18 @@ import dev.hfi.controlplane.FaultInjectionPolicy;
 import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.SharedStack;
 import dev.hfi.testkit.EmbeddedDataPlane;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,7 +94,7 @@ public final class HfiExtension
   public void beforeAll(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
     if (!programmatic) {
-      List<java.lang.reflect.Field> registered =
+      List<Field> registered =
           AnnotationSupport.findAnnotatedFields(
               testClass, RegisterExtension.class, f -> HfiExtension.class == f.getType());
       if (!registered.isEmpty()) {
@@ -119,7 +122,7 @@ public final class HfiExtension
         policies(testClass, m, config);
       }
     }
-    if (classFaults(testClass).size() > 0) {
+    if (!classFaults(testClass).isEmpty()) {
       policies(testClass, null, config);
     }
   }
@@ -298,9 +301,9 @@ public final class HfiExtension
         declared, test.dataPlane(), test.store(), parseDuration(test.ackTimeout(), at));
   }
 
-  private static java.util.Optional<HfiTest> findOnClassOrEnclosing(Class<?> testClass) {
+  private static Optional<HfiTest> findOnClassOrEnclosing(Class<?> testClass) {
     for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-      java.util.Optional<HfiTest> found = AnnotationSupport.findAnnotation(c, HfiTest.class);
+      Optional<HfiTest> found = AnnotationSupport.findAnnotation(c, HfiTest.class);
       if (found.isPresent()) {
         return found;
       }
@@ -308,7 +311,7 @@ public final class HfiExtension
         break;
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static List<InjectFault> classFaults(Class<?> testClass) {
@@ -426,7 +429,7 @@ public final class HfiExtension
             "HfiExtension.newInstance(): " + String.join("; ", errors));
       }
       return new HfiExtension(
-          java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)),
+          Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)),
           dataPlane,
           store,
           ackTimeout,
