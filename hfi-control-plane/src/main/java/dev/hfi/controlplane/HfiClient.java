@@ -1,7 +1,6 @@
 package dev.hfi.controlplane;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hfi.controlplane.internal.AwaitApplied;
 import dev.hfi.controlplane.internal.Json;
 import java.io.Closeable;
 import java.io.IOException;
@@ -235,14 +234,18 @@ public final class HfiClient implements AutoCloseable {
   /**
    * Blocks until every live (non-stale) data-plane instance has applied a rule set with version
    * {@code >= version} (typically the {@link ApplyResult#revision()} of an apply). Event-driven: it
-   * subscribes to {@code /v1/events} first, then reads {@code /v1/nodes}. Returns at once when no
-   * instance is live.
+   * subscribes to {@code /v1/events} first, then reads {@code /v1/nodes} (an {@link AckTracker} for
+   * this one wait; keep a tracker open to wait often). Returns at once when no instance is live.
    *
-   * @throws RuleSetRejectedException when an instance NACKs a version {@code >= version}, naming it
+   * @throws RuleSetRejectedException when a live instance that has not reached {@code version}
+   *     NACKs a version {@code >= version}, naming it
    * @throws AwaitTimeoutException after {@code timeout}, naming the instances that lag
    */
   public void awaitApplied(long version, Duration timeout) {
-    AwaitApplied.await(this, version, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (AckTracker acks = AckTracker.open(this, timeout)) {
+      acks.await(version, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
   }
 
   /** Releases connections and threads. Open subscriptions end. */

@@ -1,5 +1,6 @@
 package dev.hfi.junit.internal;
 
+import dev.hfi.controlplane.AckTracker;
 import dev.hfi.controlplane.ApplyResult;
 import dev.hfi.controlplane.AwaitTimeoutException;
 import dev.hfi.controlplane.ControlPlaneServer;
@@ -54,7 +55,7 @@ public final class SharedStack implements AutoCloseable {
   private final PolicyStore store;
   private final ControlPlaneServer server;
   private final HfiClient client;
-  private final AckTracker acks;
+  private AckTracker acks;
   private final Duration controlPlaneStart;
   private final Map<String, EmbeddedDataPlane> dataPlanes = new LinkedHashMap<>();
   private final Map<String, Duration> dataPlaneStarts = new LinkedHashMap<>();
@@ -79,7 +80,7 @@ public final class SharedStack implements AutoCloseable {
     }
     this.client =
         HfiClient.builder().withBaseUri(server.uri()).withTimeout(Duration.ofSeconds(30)).build();
-    this.acks = new AckTracker(client, Duration.ofSeconds(30));
+    this.acks = AckTracker.open(client, Duration.ofSeconds(30));
     this.controlPlaneStart = Duration.ofNanos(System.nanoTime() - t0);
     LOG.info(
         "hfi stack: control plane ({} store) on {} in {} ms",
@@ -227,7 +228,7 @@ public final class SharedStack implements AutoCloseable {
 
   private void await(long revision, Duration timeout, String what) {
     try {
-      acks.await(revision, timeout);
+      acks().await(revision, timeout);
     } catch (RuleSetRejectedException e) {
       throw new AssertionError("HFI: " + what + ": " + e.getMessage(), e);
     } catch (AwaitTimeoutException e) {
@@ -239,6 +240,15 @@ public final class SharedStack implements AutoCloseable {
               + " (raise the timeout with @HfiTest(ackTimeout = ...) or withAckTimeout)",
           e);
     }
+  }
+
+  /** The run-long tracker, opened again if its event stream broke. */
+  private synchronized AckTracker acks() {
+    if (!acks.isOpen()) {
+      acks.close();
+      acks = AckTracker.open(client, Duration.ofSeconds(30));
+    }
+    return acks;
   }
 
   private static String names(Collection<FaultInjectionPolicy> policies) {

@@ -1,11 +1,5 @@
-package dev.hfi.junit.internal;
+package dev.hfi.controlplane;
 
-import dev.hfi.controlplane.AwaitTimeoutException;
-import dev.hfi.controlplane.ControlPlaneEvent;
-import dev.hfi.controlplane.DataPlaneInstance;
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.HfiException;
-import dev.hfi.controlplane.RuleSetRejectedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,22 +10,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
- * What every data-plane instance has applied, kept current from one {@code /v1/events} stream that
- * stays open for the whole run: waiting for an ACK costs no new stream and no {@code /v1/nodes}
- * call per test (that is what {@link HfiClient#awaitApplied} does, and it is the fallback when this
- * stream breaks). Same rules: every live (non-stale) instance must reach the version; a NACK of
- * that version or a newer one fails at once. Thread-safe.
+ * What every data-plane instance has applied, kept current from one {@code /v1/events} stream:
+ * opened, then a {@code /v1/nodes} snapshot, then every ACK, NACK and stale event folded in. {@link
+ * #await} blocks until every live (non-stale) instance has applied a rule set {@code >=} a version,
+ * and fails at once when a live instance that has not reached it rejected that version or a newer
+ * one. Event-driven: no polling, and a tracker kept open costs no new stream per wait (the JUnit
+ * extension keeps one for a whole test run; {@link HfiClient#awaitApplied} opens one per call).
+ *
+ * <p>Thread-safe. Once the stream breaks, {@link #isOpen()} is false and waits fail with an {@link
+ * HfiException}; open a new tracker to go on.
+ *
+ * <pre>{@code
+ * try (AckTracker acks = AckTracker.open(client, Duration.ofSeconds(5))) {
+ *   acks.await(client.apply(policy).revision(), Duration.ofSeconds(10));
+ * }
+ * }</pre>
  */
-final class AckTracker implements AutoCloseable {
+public final class AckTracker implements AutoCloseable {
   private final HfiClient client;
   private final Map<String, State> instances = new TreeMap<>();
   private final List<ControlPlaneEvent> buffered = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final HfiClient.Subscription subscription;
   private boolean haveSnapshot;
-  private volatile boolean broken;
+  private volatile boolean open = true;
 
   private static final class State {
     long applied;
@@ -42,15 +47,15 @@ final class AckTracker implements AutoCloseable {
 
   private record Waiter(long version, CompletableFuture<Void> done) {}
 
-  AckTracker(HfiClient client, Duration openTimeout) {
+  private AckTracker(HfiClient client, Duration timeout) {
     this.client = client;
-    CompletableFuture<Void> open = new CompletableFuture<>();
+    CompletableFuture<Void> opened = new CompletableFuture<>();
     this.subscription =
         client.subscribeEvents(
             new HfiClient.StreamListener<>() {
               @Override
               public void onOpen() {
-                open.complete(null);
+                opened.complete(null);
               }
 
               @Override
@@ -60,58 +65,85 @@ final class AckTracker implements AutoCloseable {
 
               @Override
               public void onError(HfiException error) {
-                open.completeExceptionally(error);
-                breakDown();
+                opened.completeExceptionally(error);
+                breakDown(error);
               }
 
               @Override
               public void onClosed() {
-                breakDown();
+                breakDown(
+                    new HfiException(
+                        ErrorCode.UNREACHABLE,
+                        "the control plane closed the event stream at " + client.baseUri()));
               }
             });
     try {
-      open.get(openTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      breakDown();
-    } catch (ExecutionException | TimeoutException e) {
-      breakDown();
+      get(opened, timeout, "the event stream of " + client.baseUri() + " to open", () -> "");
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
-    if (!broken) {
-      onSnapshot(client.nodes());
-    }
+    // Read after the stream is open: a change between the two reaches us as an event.
+    onSnapshot(client.nodes());
   }
 
   /**
-   * Blocks until every live instance applied {@code version}; see {@link HfiClient#awaitApplied}.
+   * Subscribes to {@code client}'s events and reads its nodes; fails with an {@link
+   * AwaitTimeoutException} when the stream does not open within {@code timeout}, or with the
+   * client's exception when the control plane cannot be reached.
    */
-  void await(long version, Duration timeout) {
-    if (broken) {
-      client.awaitApplied(version, timeout);
-      return;
-    }
+  public static AckTracker open(HfiClient client, Duration timeout) {
+    return new AckTracker(client, timeout);
+  }
+
+  /** Whether the event stream is still open (waits can succeed). */
+  public boolean isOpen() {
+    return open;
+  }
+
+  /**
+   * Blocks until every live instance applied a rule set {@code >= version}. Throws {@link
+   * RuleSetRejectedException} naming the instance that rejected it, {@link AwaitTimeoutException}
+   * naming those that lag, or {@link HfiException} when the event stream broke.
+   */
+  public void await(long version, Duration timeout) {
     Waiter w = new Waiter(version, new CompletableFuture<>());
     synchronized (this) {
+      if (!open) {
+        throw new HfiException(
+            ErrorCode.UNREACHABLE, "the event stream to " + client.baseUri() + " is closed");
+      }
       waiters.add(w);
       check();
     }
     try {
-      w.done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new AwaitTimeoutException(timeoutMessage(version, timeout));
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof BrokenStream) {
-        client.awaitApplied(version, timeout);
-        return;
-      }
-      throw (HfiException) e.getCause();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AwaitTimeoutException("interrupted while waiting for rule set " + version);
+      get(
+          w.done,
+          timeout,
+          "every live data plane to apply rule set " + version,
+          () -> laggards(version));
     } finally {
       synchronized (this) {
         waiters.remove(w);
       }
+    }
+  }
+
+  private static void get(
+      CompletableFuture<Void> f, Duration timeout, String what, Supplier<String> detail) {
+    try {
+      f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new AwaitTimeoutException(
+          "timed out after " + timeout.toMillis() + " ms waiting for " + what + detail.get());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof HfiException h) {
+        throw h;
+      }
+      throw new HfiException(ErrorCode.INTERNAL, e.getCause().toString(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AwaitTimeoutException("interrupted while waiting for " + what);
     }
   }
 
@@ -162,6 +194,9 @@ final class AckTracker implements AutoCloseable {
   }
 
   private void check() {
+    if (!haveSnapshot) {
+      return;
+    }
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
       String rejection = rejection(w.version);
@@ -201,7 +236,7 @@ final class AckTracker implements AutoCloseable {
     return true;
   }
 
-  private synchronized String timeoutMessage(long version, Duration timeout) {
+  private synchronized String laggards(long version) {
     List<String> laggards = new ArrayList<>();
     instances.forEach(
         (id, s) -> {
@@ -209,34 +244,23 @@ final class AckTracker implements AutoCloseable {
             laggards.add(id + " (applied " + s.applied + ")");
           }
         });
-    return "timed out after "
-        + timeout.toMillis()
-        + " ms waiting for every live data plane to apply rule set "
-        + version
-        + "; not yet applied by: "
-        + String.join(", ", laggards);
+    return "; not yet applied by: " + String.join(", ", laggards);
   }
 
-  private synchronized void breakDown() {
-    broken = true;
+  private synchronized void breakDown(HfiException cause) {
+    open = false;
     for (Waiter w : waiters) {
-      w.done.completeExceptionally(new BrokenStream());
+      w.done.completeExceptionally(cause);
     }
     waiters.clear();
   }
 
+  /** Closes the event stream. */
   @Override
   public void close() {
-    broken = true;
-    subscription.close();
-  }
-
-  /** The event stream ended: waiters fall back to {@link HfiClient#awaitApplied}. */
-  private static final class BrokenStream extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    BrokenStream() {
-      super(null, null, false, false);
+    synchronized (this) {
+      open = false;
     }
+    subscription.close();
   }
 }
