@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -36,16 +37,29 @@ public final class AckTracker implements AutoCloseable {
   private final List<Waiter> waiters = new ArrayList<>();
   private final HfiClient.Subscription subscription;
   private boolean haveSnapshot;
+  private long current;
   private volatile boolean open = true;
 
   private static final class State {
+    String node;
     long applied;
     boolean stale;
     Long rejected;
     String error;
   }
 
-  private record Waiter(long version, CompletableFuture<Void> done) {}
+  /** What a waiter waits for, evaluated under the tracker's lock on every change. */
+  private interface Condition {
+    /** Why waiting longer cannot help (a NACK), or null. */
+    String rejection();
+
+    boolean holds();
+
+    /** Who is still missing, for the timeout message. */
+    String laggards();
+  }
+
+  private record Waiter(Condition condition, CompletableFuture<Void> done) {}
 
   private AckTracker(HfiClient client, Duration timeout) {
     this.client = client;
@@ -107,7 +121,71 @@ public final class AckTracker implements AutoCloseable {
    * naming those that lag, or {@link HfiException} when the event stream broke.
    */
   public void await(long version, Duration timeout) {
-    Waiter w = new Waiter(version, new CompletableFuture<>());
+    await(
+        new Condition() {
+          @Override
+          public String rejection() {
+            return AckTracker.this.rejection(null, version);
+          }
+
+          @Override
+          public boolean holds() {
+            return instances.values().stream().allMatch(s -> s.stale || s.applied >= version);
+          }
+
+          @Override
+          public String laggards() {
+            return AckTracker.this.laggards(null, version);
+          }
+        },
+        "every live data plane to apply rule set " + version,
+        timeout);
+  }
+
+  /**
+   * Blocks until each of {@code nodes} has at least {@code instancesPerNode} live instances (one
+   * per Envoy worker) that applied the control plane's current rule set. Throws {@link
+   * RuleSetRejectedException} when a live instance of one of them rejected the current version,
+   * {@link AwaitTimeoutException} naming the nodes short of instances, or {@link HfiException} when
+   * the event stream broke.
+   */
+  public void awaitNodes(Set<String> nodes, int instancesPerNode, Duration timeout) {
+    await(
+        new Condition() {
+          @Override
+          public String rejection() {
+            for (String node : nodes) {
+              String r = AckTracker.this.rejection(node, current);
+              if (r != null) {
+                return r;
+              }
+            }
+            return null;
+          }
+
+          @Override
+          public boolean holds() {
+            return nodes.stream().allMatch(n -> applied(n, current) >= instancesPerNode);
+          }
+
+          @Override
+          public String laggards() {
+            List<String> missing = new ArrayList<>();
+            for (String n : nodes) {
+              long have = applied(n, current);
+              if (have < instancesPerNode) {
+                missing.add(n + " (" + have + " of " + instancesPerNode + " instances)");
+              }
+            }
+            return "; short of instances: " + String.join(", ", missing);
+          }
+        },
+        nodes.size() + " node(s) to apply the current rule set",
+        timeout);
+  }
+
+  private void await(Condition condition, String what, Duration timeout) {
+    Waiter w = new Waiter(condition, new CompletableFuture<>());
     synchronized (this) {
       if (!open) {
         throw new HfiException(
@@ -117,16 +195,22 @@ public final class AckTracker implements AutoCloseable {
       check();
     }
     try {
-      get(
-          w.done,
-          timeout,
-          "every live data plane to apply rule set " + version,
-          () -> laggards(version));
+      get(w.done, timeout, what, () -> laggardsOf(condition));
     } finally {
       synchronized (this) {
         waiters.remove(w);
       }
     }
+  }
+
+  private synchronized String laggardsOf(Condition condition) {
+    return condition.laggards();
+  }
+
+  private long applied(String node, long version) {
+    return instances.values().stream()
+        .filter(s -> !s.stale && node.equals(s.node) && s.applied >= version)
+        .count();
   }
 
   private static void get(
@@ -148,8 +232,10 @@ public final class AckTracker implements AutoCloseable {
   }
 
   private synchronized void onSnapshot(HfiClient.Nodes nodes) {
+    current = Math.max(current, nodes.version());
     for (DataPlaneInstance i : nodes.items()) {
       State s = instances.computeIfAbsent(i.id(), k -> new State());
+      s.node = i.node();
       s.applied = Math.max(s.applied, i.appliedVersion());
       s.stale = i.stale();
       s.rejected = i.rejectedVersion();
@@ -171,10 +257,15 @@ public final class AckTracker implements AutoCloseable {
   }
 
   private void apply(ControlPlaneEvent e) {
+    if ("ruleset".equals(e.type()) && e.version() != null) {
+      current = Math.max(current, e.version());
+      return;
+    }
     if (e.node() == null || e.instance() == null) {
       return;
     }
     State s = instances.computeIfAbsent(e.node() + "/" + e.instance(), k -> new State());
+    s.node = e.node();
     switch (e.type()) {
       case "ack" -> {
         s.applied = Math.max(s.applied, e.version());
@@ -199,21 +290,26 @@ public final class AckTracker implements AutoCloseable {
     }
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
-      String rejection = rejection(w.version);
+      String rejection = w.condition.rejection();
       if (rejection != null) {
         w.done.completeExceptionally(new RuleSetRejectedException(rejection));
         it.remove();
-      } else if (allApplied(w.version)) {
+      } else if (w.condition.holds()) {
         w.done.complete(null);
         it.remove();
       }
     }
   }
 
-  private String rejection(long version) {
+  /** A live instance (of {@code node}, or of any node when null) that rejected {@code version}. */
+  private String rejection(String node, long version) {
     for (Map.Entry<String, State> e : instances.entrySet()) {
       State s = e.getValue();
-      if (!s.stale && s.rejected != null && s.rejected >= version && s.applied < version) {
+      if (!s.stale
+          && (node == null || node.equals(s.node))
+          && s.rejected != null
+          && s.rejected >= version
+          && s.applied < version) {
         return "data-plane instance "
             + e.getKey()
             + " rejected rule set "
@@ -227,20 +323,11 @@ public final class AckTracker implements AutoCloseable {
     return null;
   }
 
-  private boolean allApplied(long version) {
-    for (State s : instances.values()) {
-      if (!s.stale && s.applied < version) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private synchronized String laggards(long version) {
+  private String laggards(String node, long version) {
     List<String> laggards = new ArrayList<>();
     instances.forEach(
         (id, s) -> {
-          if (!s.stale && s.applied < version) {
+          if (!s.stale && (node == null || node.equals(s.node)) && s.applied < version) {
             laggards.add(id + " (applied " + s.applied + ")");
           }
         });
