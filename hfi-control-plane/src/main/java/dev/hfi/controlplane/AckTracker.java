@@ -93,12 +93,12 @@ public final class AckTracker implements AutoCloseable {
             });
     try {
       get(opened, timeout, "the event stream of " + client.baseUri() + " to open", () -> "");
+      // Read after the stream is open: a change between the two reaches us as an event.
+      onSnapshot(client.nodes());
     } catch (RuntimeException e) {
       close();
       throw e;
     }
-    // Read after the stream is open: a change between the two reaches us as an event.
-    onSnapshot(client.nodes());
   }
 
   /**
