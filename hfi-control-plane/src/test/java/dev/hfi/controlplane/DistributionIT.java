@@ -14,7 +14,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -48,44 +47,15 @@ class DistributionIT {
   }
 
   private BlockingQueue<RuleSet> ruleSets(Long lastEventId) throws Exception {
-    BlockingQueue<RuleSet> q = new LinkedBlockingQueue<>();
-    CountDownLatch open = new CountDownLatch(1);
-    subscriptions.add(
-        f.client.subscribeRuleSets(
-            lastEventId,
-            new HfiClient.StreamListener<>() {
-              @Override
-              public void onOpen() {
-                open.countDown();
-              }
-
-              @Override
-              public void onEvent(RuleSet item) {
-                q.add(item);
-              }
-            }));
-    assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
-    return q;
+    Streams.Collected<RuleSet> c = Streams.ruleSets(f.client, lastEventId);
+    subscriptions.add(c.subscription());
+    return c.items();
   }
 
   private BlockingQueue<ControlPlaneEvent> events() throws Exception {
-    BlockingQueue<ControlPlaneEvent> q = new LinkedBlockingQueue<>();
-    CountDownLatch open = new CountDownLatch(1);
-    subscriptions.add(
-        f.client.subscribeEvents(
-            new HfiClient.StreamListener<>() {
-              @Override
-              public void onOpen() {
-                open.countDown();
-              }
-
-              @Override
-              public void onEvent(ControlPlaneEvent item) {
-                q.add(item);
-              }
-            }));
-    assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
-    return q;
+    Streams.Collected<ControlPlaneEvent> c = Streams.events(f.client);
+    subscriptions.add(c.subscription());
+    return c.items();
   }
 
   /**

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,23 +31,8 @@ class EtcdOutageIT {
                 .withTimeout(Duration.ofSeconds(10))
                 .build()) {
       ApplyResult a = client.apply(TestPolicies.abort("a", 503));
-      BlockingQueue<RuleSet> pushed = new LinkedBlockingQueue<>();
-      CountDownLatch open = new CountDownLatch(1);
-      HfiClient.Subscription sse =
-          client.subscribeRuleSets(
-              null,
-              new HfiClient.StreamListener<>() {
-                @Override
-                public void onOpen() {
-                  open.countDown();
-                }
-
-                @Override
-                public void onEvent(RuleSet item) {
-                  pushed.add(item);
-                }
-              });
-      assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+      Streams.Collected<RuleSet> sse = Streams.ruleSets(client, null);
+      BlockingQueue<RuleSet> pushed = sse.items();
       RuleSet first = pushed.poll(10, TimeUnit.SECONDS);
       while (first.version() < a.revision()) {
         // Subscribed before the distributor compiled "a": its rule set follows.

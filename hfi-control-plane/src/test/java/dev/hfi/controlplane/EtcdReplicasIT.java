@@ -17,7 +17,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -133,24 +132,9 @@ class EtcdReplicasIT {
   void aWriteToOneReplicaReachesSseAndLongPollOnTheOther() throws Exception {
     HfiClient a = client(inProcessReplica());
     HfiClient b = client(inProcessReplica());
-    BlockingQueue<RuleSet> sse = new LinkedBlockingQueue<>();
-    CountDownLatch open = new CountDownLatch(1);
-    HfiClient.Subscription sub =
-        b.subscribeRuleSets(
-            null,
-            new HfiClient.StreamListener<>() {
-              @Override
-              public void onOpen() {
-                open.countDown();
-              }
-
-              @Override
-              public void onEvent(RuleSet item) {
-                sse.add(item);
-              }
-            });
-    resources.add(sub);
-    assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+    Streams.Collected<RuleSet> stream = Streams.ruleSets(b, null);
+    resources.add(stream);
+    BlockingQueue<RuleSet> sse = stream.items();
     RuleSet initial = sse.poll(10, TimeUnit.SECONDS);
     assertThat(a.poll("n", "a", 0, null, null, Duration.ofSeconds(1)).orElseThrow().version())
         .isEqualTo(initial.version());
@@ -229,22 +213,9 @@ class EtcdReplicasIT {
       ControlPlaneProcess survivor = victim == a ? b : a;
       assertThat(leader).startsWith(victim.pid() + "@");
       HfiClient client = client(survivor);
-      BlockingQueue<ControlPlaneEvent> events = new LinkedBlockingQueue<>();
-      CountDownLatch open = new CountDownLatch(1);
-      resources.add(
-          client.subscribeEvents(
-              new HfiClient.StreamListener<>() {
-                @Override
-                public void onOpen() {
-                  open.countDown();
-                }
-
-                @Override
-                public void onEvent(ControlPlaneEvent e) {
-                  events.add(e);
-                }
-              }));
-      assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+      Streams.Collected<ControlPlaneEvent> stream = Streams.events(client);
+      resources.add(stream);
+      BlockingQueue<ControlPlaneEvent> events = stream.items();
 
       victim.kill();
       client.apply(TestPolicies.expiring("short", "1s"));
