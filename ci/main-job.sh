@@ -6,5 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh
+source ci/env.sh
 mvn -B -ntp -q -pl examples -am install -DskipTests
 exec mvn -B -ntp -pl examples verify "$@"

@@ -11,13 +11,19 @@ import dev.hfi.testkit.internal.WasmFilterHost;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
@@ -54,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class EmbeddedDataPlane implements AutoCloseable {
+public final class EmbeddedDataPlane implements DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDataPlane.class);
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final String CLUSTER = "hfi_control_plane";
@@ -143,17 +149,45 @@ public final class EmbeddedDataPlane implements AutoCloseable {
             + connector.getLocalPort());
   }
 
+  @Override
+  public Set<String> upstreams() {
+    return Collections.unmodifiableSet(config.upstreams.keySet());
+  }
+
+  @Override
+  public String node(String upstream) {
+    return filterName(upstream);
+  }
+
+  @Override
+  public Map<String, Long> metrics() {
+    Map<String, Long> total = new TreeMap<>();
+    for (WasmFilterHost f : filters.values()) {
+      // Counters (*_total) add up over listeners; a gauge (the rule-set version) is one value
+      // for the data plane, as Envoy keeps one stat that every VM sets.
+      f.metrics()
+          .snapshot()
+          .forEach(
+              (name, value) ->
+                  total.merge(name, value, name.endsWith("_total") ? Long::sum : Math::max));
+    }
+    return total;
+  }
+
   /** Injections of {@code policy} counted by every listener's filter. */
+  @Override
   public long injections(String policy) {
     return sum("hfi.policy." + policy + ".injections_total");
   }
 
   /** Requests answered with an injected abort, over every listener. */
+  @Override
   public long aborts() {
     return sum("hfi.faults.aborts_total");
   }
 
   /** Requests delayed, over every listener. */
+  @Override
   public long delays() {
     return sum("hfi.faults.delays_total");
   }
@@ -262,7 +296,12 @@ public final class EmbeddedDataPlane implements AutoCloseable {
     server.setStopTimeout(0);
     ContextHandlerCollection contexts = new ContextHandlerCollection();
     for (Upstream u : config.upstreams.values()) {
-      ServerConnector connector = new ServerConnector(server);
+      HttpConfiguration http = new HttpConfiguration();
+      http.setSendServerVersion(false);
+      // HTTP/1.1, and HTTP/2 cleartext with prior knowledge (gRPC clients), as Envoy's listeners.
+      ServerConnector connector =
+          new ServerConnector(
+              server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
       String connectorName = "hfi-" + u.name();
       connector.setName(connectorName);
       connector.setHost(config.bindAddress);
@@ -349,6 +388,11 @@ public final class EmbeddedDataPlane implements AutoCloseable {
       total += f.metrics().value(metric);
     }
     return total;
+  }
+
+  private String filterName(String upstream) {
+    filter(upstream);
+    return upstream;
   }
 
   private WasmFilterHost filter(String upstream) {

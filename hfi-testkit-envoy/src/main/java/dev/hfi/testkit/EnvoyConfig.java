@@ -1,6 +1,7 @@
 package dev.hfi.testkit;
 
 import dev.hfi.testkit.internal.EnvoyYaml;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,12 +13,16 @@ import java.util.regex.Pattern;
  * An Envoy v3 bootstrap configuration ({@code envoy.yaml}) that runs the HFI filter in front of one
  * or more upstreams.
  *
- * <p>The generated file holds: the admin listener; one listener per upstream, each with an HTTP
- * connection manager whose filter chain is the HFI Wasm filter ({@code envoy.filters.http.wasm}, V8
- * runtime, code from {@link #filterPath()}) followed by the router; the cluster {@value
- * #CONTROL_PLANE_CLUSTER} that the filter's long polls go to; and one cluster per upstream. Each
- * listener's filter gets the plugin configuration of docs/API_REFERENCE.md with {@code node} set to
- * that upstream's node name, so policies can target one upstream.
+ * <p>The generated file holds: the admin listener (on {@code 127.0.0.1} unless {@link
+ * Builder#withAdminAddress} says otherwise: Envoy's admin interface can stop the server); one
+ * listener per upstream, each with an HTTP connection manager (HTTP/1.1 and HTTP/2 cleartext) whose
+ * filter chain is the HFI Wasm filter ({@code envoy.filters.http.wasm}, V8 runtime, code from
+ * {@link #filterPath()}, {@code failure_policy: FAIL_OPEN}) followed by the router; the cluster
+ * {@value #CONTROL_PLANE_CLUSTER} that the filter's long polls go to; and one cluster per upstream,
+ * which speaks the protocol its client spoke (HTTP/2 for gRPC) and TLS for {@code https} upstreams.
+ * Every listener's filter runs in one VM per worker ({@code vm_id: hfi}) and gets the plugin
+ * configuration of docs/API_REFERENCE.md with {@code node} set to that upstream's node name, so
+ * policies can target one upstream.
  *
  * <p>Instances are immutable and thread-safe; the builder is not.
  *
@@ -41,18 +46,24 @@ public final class EnvoyConfig {
 
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofSeconds(30);
 
+  /** CA bundle Envoy trusts for {@code https} upstreams unless told otherwise (Debian, Ubuntu). */
+  public static final String DEFAULT_TRUSTED_CA = "/etc/ssl/certs/ca-certificates.crt";
+
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]+");
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
 
   /**
-   * One proxied upstream: Envoy listens on {@code listenPort} and forwards to {@code host:port};
-   * its filter reports to the control plane as {@code node}.
+   * One proxied upstream: Envoy listens on {@code listenPort} and forwards to {@code host:port}
+   * (over TLS when {@code tls}); its filter reports to the control plane as {@code node}.
    */
-  public record Upstream(String name, String node, int listenPort, String host, int port) {}
+  public record Upstream(
+      String name, String node, int listenPort, String host, int port, boolean tls) {}
 
   private final String listenAddress;
+  private final String adminAddress;
   private final int adminPort;
+  private final String trustedCa;
   private final String controlPlaneHost;
   private final int controlPlanePort;
   private final String controlPlaneToken;
@@ -62,7 +73,9 @@ public final class EnvoyConfig {
 
   private EnvoyConfig(Builder b) {
     this.listenAddress = b.listenAddress;
+    this.adminAddress = b.adminAddress;
     this.adminPort = b.adminPort;
+    this.trustedCa = b.trustedCa;
     this.controlPlaneHost = b.controlPlaneHost;
     this.controlPlanePort = b.controlPlanePort;
     this.controlPlaneToken = b.controlPlaneToken;
@@ -75,9 +88,19 @@ public final class EnvoyConfig {
     return new Builder();
   }
 
-  /** Address every listener (admin included) binds to. */
+  /** Address every upstream's listener binds to. */
   public String listenAddress() {
     return listenAddress;
+  }
+
+  /** Address the admin interface binds to. */
+  public String adminAddress() {
+    return adminAddress;
+  }
+
+  /** PEM bundle of the CAs Envoy trusts for {@code https} upstreams. */
+  public String trustedCa() {
+    return trustedCa;
   }
 
   public int adminPort() {
@@ -124,23 +147,45 @@ public final class EnvoyConfig {
   /** Collects settings; {@link #build()} checks them all and reports every problem at once. */
   public static final class Builder {
     private String listenAddress = "0.0.0.0";
+    private String adminAddress = "127.0.0.1";
     private int adminPort = DEFAULT_ADMIN_PORT;
+    private String trustedCa = DEFAULT_TRUSTED_CA;
     private String controlPlaneHost;
     private int controlPlanePort;
     private String controlPlaneToken;
     private String filterPath = DEFAULT_FILTER_PATH;
     private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
     private final List<Upstream> upstreams = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
 
     private Builder() {}
 
-    /** Address for all listeners; default {@code 0.0.0.0}. */
+    /** Address for the upstreams' listeners; default {@code 0.0.0.0}. */
     public Builder withListenAddress(String listenAddress) {
       this.listenAddress = listenAddress;
       return this;
     }
 
-    /** Port of Envoy's admin interface; default {@value #DEFAULT_ADMIN_PORT}. */
+    /**
+     * Address of the admin interface; default {@code 127.0.0.1}. Bind it elsewhere only where the
+     * network is private (e.g. {@code 0.0.0.0} inside a container whose port is mapped to
+     * loopback): the admin interface can change log levels and stop Envoy.
+     */
+    public Builder withAdminAddress(String adminAddress) {
+      this.adminAddress = adminAddress;
+      return this;
+    }
+
+    /**
+     * PEM file, as Envoy sees it, of the CAs trusted for {@code https} upstreams; default {@value
+     * #DEFAULT_TRUSTED_CA} (the system bundle). A test CA goes here.
+     */
+    public Builder withTrustedCa(String pemPath) {
+      this.trustedCa = pemPath;
+      return this;
+    }
+
+    /** Port of Envoy's admin interface (0: any free port); default {@value #DEFAULT_ADMIN_PORT}. */
     public Builder withAdminPort(int adminPort) {
       this.adminPort = adminPort;
       return this;
@@ -174,14 +219,35 @@ public final class EnvoyConfig {
       return this;
     }
 
-    /** Adds an upstream whose filter reports as node {@code name}. */
+    /** Adds a plain-HTTP upstream whose filter reports as node {@code name}. */
     public Builder withUpstream(String name, int listenPort, String host, int port) {
       return withUpstream(name, name, listenPort, host, port);
     }
 
-    /** Adds an upstream whose filter reports as {@code node}. */
+    /** Adds a plain-HTTP upstream whose filter reports as {@code node}. */
     public Builder withUpstream(String name, String node, int listenPort, String host, int port) {
-      upstreams.add(new Upstream(name, node, listenPort, host, port));
+      upstreams.add(new Upstream(name, node, listenPort, host, port, false));
+      return this;
+    }
+
+    /**
+     * Adds an upstream given as an {@code http://} or {@code https://} URI (port defaults to 80 or
+     * 443), whose filter reports as {@code node}; listen port 0 lets Envoy pick a free one.
+     */
+    public Builder withUpstream(String name, String node, int listenPort, URI upstream) {
+      String scheme = upstream == null ? null : upstream.getScheme();
+      boolean tls = "https".equals(scheme);
+      if (upstream == null || !(tls || "http".equals(scheme)) || upstream.getHost() == null) {
+        problems.add(
+            "upstream \""
+                + name
+                + "\": \""
+                + upstream
+                + "\" must be an http:// or https:// URI with a host, e.g. http://127.0.0.1:8081");
+        return this;
+      }
+      int port = upstream.getPort() != -1 ? upstream.getPort() : tls ? 443 : 80;
+      upstreams.add(new Upstream(name, node, listenPort, upstream.getHost(), port, tls));
       return this;
     }
 
@@ -192,16 +258,25 @@ public final class EnvoyConfig {
      *     each problem and its fix
      */
     public EnvoyConfig build() {
-      List<String> problems = new ArrayList<>();
+      List<String> problems = new ArrayList<>(this.problems);
       checkHost("listenAddress", listenAddress, problems);
-      checkPort("adminPort", adminPort, problems);
+      checkHost("adminAddress", adminAddress, problems);
+      checkPort("adminPort", adminPort, problems, true);
+      if (trustedCa == null || !trustedCa.startsWith("/")) {
+        problems.add(
+            "trustedCa \""
+                + trustedCa
+                + "\": must be the absolute path of a PEM file inside Envoy's file system, e.g. \""
+                + DEFAULT_TRUSTED_CA
+                + "\"");
+      }
       if (controlPlaneHost == null) {
         problems.add(
             "controlPlane: not set; call withControlPlane(host, port) with the address at which"
                 + " Envoy reaches the HFI control plane");
       } else {
         checkHost("controlPlane host", controlPlaneHost, problems);
-        checkPort("controlPlane port", controlPlanePort, problems);
+        checkPort("controlPlane port", controlPlanePort, problems, false);
       }
       if (controlPlaneToken != null
           && (controlPlaneToken.isBlank() || hasControl(controlPlaneToken))) {
@@ -239,7 +314,10 @@ public final class EnvoyConfig {
             "upstreams: none; call withUpstream(name, listenPort, host, port) at least once");
       }
       Set<String> names = new HashSet<>();
-      Set<Integer> ports = new HashSet<>(Set.of(adminPort));
+      Set<Integer> ports = new HashSet<>();
+      if (adminPort != 0) {
+        ports.add(adminPort);
+      }
       for (Upstream u : upstreams) {
         String where = "upstream \"" + u.name() + "\"";
         if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
@@ -258,8 +336,8 @@ public final class EnvoyConfig {
                   + "\" must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
                   + " e.g. \"orders-proxy\"");
         }
-        checkPort(where + " listenPort", u.listenPort(), problems);
-        if (!ports.add(u.listenPort())) {
+        checkPort(where + " listenPort", u.listenPort(), problems, true);
+        if (u.listenPort() != 0 && !ports.add(u.listenPort())) {
           problems.add(
               where
                   + ": listenPort "
@@ -267,13 +345,14 @@ public final class EnvoyConfig {
                   + " is already used by the admin interface or another upstream; pick another");
         }
         checkHost(where + " host", u.host(), problems);
-        checkPort(where + " port", u.port(), problems);
+        checkPort(where + " port", u.port(), problems, false);
       }
     }
 
-    private static void checkPort(String what, int port, List<String> problems) {
-      if (port < 1 || port > 65535) {
-        problems.add(what + " " + port + ": must be between 1 and 65535");
+    private static void checkPort(String what, int port, List<String> problems, boolean zeroOk) {
+      if (port < (zeroOk ? 0 : 1) || port > 65535) {
+        problems.add(
+            what + " " + port + ": must be between 1 and 65535" + (zeroOk ? " (0: any free)" : ""));
       }
     }
 

@@ -2,13 +2,12 @@ package dev.hfi.testkit;
 
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.testkit.TestkitException.Code;
+import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.EnvoyWaitStrategy;
+import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.FreePorts;
 import dev.hfi.testkit.internal.HfiClientAcks;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,11 +52,11 @@ import org.testcontainers.utility.DockerImageName;
  * }
  * }</pre>
  */
-public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
+public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements DataPlane {
 
   /** The Envoy release used unless another image is given. */
   public static final DockerImageName DEFAULT_IMAGE =
-      DockerImageName.parse("envoyproxy/envoy:v1.36.2");
+      DockerImageName.parse("envoyproxy/envoy:v1.40.0");
 
   /** Classpath resource shipped by {@code dev.hfi:hfi-wasm-filter}: the default filter. */
   public static final String FILTER_RESOURCE = "/dev/hfi/filter/hfi-filter.wasm";
@@ -262,6 +261,8 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
     EnvoyConfig.Builder builder =
         EnvoyConfig.builder()
             .withListenAddress(hostNetwork ? "127.0.0.1" : "0.0.0.0")
+            // Bridge networking: only the port mapped to the host reaches the admin interface.
+            .withAdminAddress(hostNetwork ? "127.0.0.1" : "0.0.0.0")
             .withAdminPort(admin)
             .withControlPlane(reachable(controlPlane.getHost()), port(controlPlane))
             .withControlPlaneToken(controlPlaneToken)
@@ -295,7 +296,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
         String.valueOf(concurrency),
         "--disable-hot-restart");
     copy(CONFIG_PATH, Transferable.of(generated.toYaml()));
-    copy(FILTER_PATH, Transferable.of(readFilter()));
+    copy(FILTER_PATH, Transferable.of(FilterModule.bytes(filterWasm)));
     config = generated;
   }
 
@@ -310,6 +311,31 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
     return nodes;
   }
 
+  @Override
+  public Set<String> upstreams() {
+    return Collections.unmodifiableSet(upstreams.keySet());
+  }
+
+  @Override
+  public String node(String upstream) {
+    UpstreamSpec spec = upstreams.get(upstream);
+    if (spec == null) {
+      throw invalid("node(\"" + upstream + "\"): no such upstream; known: " + upstreams.keySet());
+    }
+    return spec.node();
+  }
+
+  /** Stops the container, as {@link #stop()}. */
+  @Override
+  public void close() {
+    stop();
+  }
+
+  @Override
+  public Map<String, Long> metrics() {
+    return new EnvoyAdmin(adminUri()).hfiMetrics();
+  }
+
   private FilterAckCheck ackCheck() {
     return ackCheck != null ? ackCheck : new HfiClientAcks(client, concurrency);
   }
@@ -317,42 +343,6 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> {
   private void copy(String path, Transferable file) {
     copiedFiles.put(path, file);
     withCopyToContainer(file, path);
-  }
-
-  private byte[] readFilter() {
-    byte[] wasm;
-    if (filterWasm != null) {
-      try {
-        wasm = Files.readAllBytes(filterWasm);
-      } catch (IOException e) {
-        throw new TestkitException(
-            Code.FILTER_NOT_FOUND,
-            "withFilterWasm(" + filterWasm + "): cannot read it (" + e + "); pass a readable file",
-            e);
-      }
-    } else {
-      try (InputStream in = EnvoyContainer.class.getResourceAsStream(FILTER_RESOURCE)) {
-        if (in == null) {
-          throw new TestkitException(
-              Code.FILTER_NOT_FOUND,
-              "the HFI filter is not on the classpath at "
-                  + FILTER_RESOURCE
-                  + ": add the dependency dev.hfi:hfi-wasm-filter, or call withFilterWasm(path)");
-        }
-        wasm = in.readAllBytes();
-      } catch (IOException e) {
-        throw new TestkitException(
-            Code.FILTER_NOT_FOUND, "cannot read " + FILTER_RESOURCE + " from the classpath", e);
-      }
-    }
-    if (wasm.length < 4 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm') {
-      throw new TestkitException(
-          Code.FILTER_NOT_FOUND,
-          (filterWasm != null ? filterWasm.toString() : FILTER_RESOURCE)
-              + " is not a WebAssembly module (it does not start with \\0asm); pass the"
-              + " hfi-filter.wasm built by hfi-wasm-filter");
-    }
-    return wasm;
   }
 
   private EnvoyConfig started() {

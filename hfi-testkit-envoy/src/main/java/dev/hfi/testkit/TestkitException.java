@@ -17,7 +17,9 @@ public class TestkitException extends RuntimeException {
     /** The filter's {@code .wasm} could not be found or read. */
     FILTER_NOT_FOUND,
     /** An accessor that needs a running data plane was called before it started. */
-    NOT_STARTED
+    NOT_STARTED,
+    /** No Envoy binary was found, or the one named cannot be run. */
+    ENVOY_NOT_FOUND
   }
 
   private final Code code;

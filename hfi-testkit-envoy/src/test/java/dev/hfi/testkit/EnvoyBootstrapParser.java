@@ -28,6 +28,10 @@ final class EnvoyBootstrapParser {
           .add(Wasm.getDescriptor())
           .add(Router.getDescriptor())
           .add(StringValue.getDescriptor())
+          .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+          .add(
+              io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                  .getDescriptor())
           .build();
 
   private EnvoyBootstrapParser() {}

@@ -96,8 +96,13 @@ class EnvoyConfigTest {
     assertThat(wasm.getConfig().getVmConfig().getRuntime()).isEqualTo("envoy.wasm.runtime.v8");
     assertThat(wasm.getConfig().getVmConfig().getCode().getLocal().getFilename())
         .isEqualTo("/opt/hfi.wasm");
-    assertThat(wasm.getConfig().getVmConfig().getVmId()).isEqualTo("hfi-payments");
-    assertThat(wasmOf(bootstrap, 0).getConfig().getVmConfig().getVmId()).isEqualTo("hfi-orders");
+    assertThat(wasm.getConfig().getVmConfig().getVmId())
+        .as("one VM per worker serves every listener")
+        .isEqualTo("hfi")
+        .isEqualTo(wasmOf(bootstrap, 0).getConfig().getVmConfig().getVmId());
+    assertThat(wasm.getConfig().getFailurePolicy())
+        .as("a broken filter must not take traffic down")
+        .isEqualTo(io.envoyproxy.envoy.extensions.wasm.v3.FailurePolicy.FAIL_OPEN);
 
     JsonNode plugin =
         JSON.readTree(wasm.getConfig().getConfiguration().unpack(StringValue.class).getValue());
@@ -239,13 +244,13 @@ class EnvoyConfigTest {
             () ->
                 EnvoyConfig.builder()
                     .withControlPlane("http://cp", 70000)
-                    .withUpstream("orders", 0, "127.0.0.1", 8081)
+                    .withUpstream("orders", -1, "127.0.0.1", 8081)
                     .build())
         .hasMessageContaining(
             "controlPlane host \"http://cp\": must be a host name or IP address without scheme"
                 + " or port")
         .hasMessageContaining("controlPlane port 70000: must be between 1 and 65535")
-        .hasMessageContaining("upstream \"orders\" listenPort 0: must be between 1 and 65535");
+        .hasMessageContaining("upstream \"orders\" listenPort -1: must be between 1 and 65535");
   }
 
   @Test
@@ -294,5 +299,57 @@ class EnvoyConfigTest {
         .getEndpoint()
         .getAddress()
         .getSocketAddress();
+  }
+
+  @Test
+  void adminListensOnLoopbackUnlessToldOtherwise() throws Exception {
+    Bootstrap bootstrap = EnvoyBootstrapParser.parse(twoUpstreams().build().toYaml());
+    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress())
+        .isEqualTo("127.0.0.1");
+    assertThat(
+            EnvoyBootstrapParser.parse(twoUpstreams().withAdminAddress("0.0.0.0").build().toYaml())
+                .getAdmin()
+                .getAddress()
+                .getSocketAddress()
+                .getAddress())
+        .isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  void upstreamClustersSpeakTheClientsProtocolAndTlsForHttpsUpstreams() throws Exception {
+    Bootstrap bootstrap =
+        EnvoyBootstrapParser.parse(
+            EnvoyConfig.builder()
+                .withControlPlane("127.0.0.1", 8080)
+                .withUpstream(
+                    "staging", "staging", 0, java.net.URI.create("https://staging.example.com"))
+                .withTrustedCa("/etc/hfi/test-ca.pem")
+                .build()
+                .toYaml());
+    Cluster staging = cluster(bootstrap, "staging");
+    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions options =
+        staging
+            .getTypedExtensionProtocolOptionsMap()
+            .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+            .unpack(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class);
+    assertThat(options.hasUseDownstreamProtocolConfig()).isTrue();
+    assertThat(options.getUseDownstreamProtocolConfig().hasHttp2ProtocolOptions()).isTrue();
+    assertThat(endpoint(staging).getPortValue()).isEqualTo(443);
+    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext tls =
+        staging
+            .getTransportSocket()
+            .getTypedConfig()
+            .unpack(
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class);
+    assertThat(tls.getSni()).isEqualTo("staging.example.com");
+    assertThat(tls.getCommonTlsContext().getValidationContext().getTrustedCa().getFilename())
+        .isEqualTo("/etc/hfi/test-ca.pem");
+    assertThat(
+            tls.getCommonTlsContext()
+                .getValidationContext()
+                .getMatchTypedSubjectAltNames(0)
+                .getMatcher()
+                .getExact())
+        .isEqualTo("staging.example.com");
   }
 }

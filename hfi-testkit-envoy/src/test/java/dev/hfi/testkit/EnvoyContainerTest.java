@@ -253,7 +253,7 @@ class EnvoyContainerTest {
   @Test
   void defaultsToACurrentEnvoyReleaseAndAcceptsOtherEnvoyTags() {
     assertThat(EnvoyContainer.DEFAULT_IMAGE.asCanonicalNameString())
-        .isEqualTo("envoyproxy/envoy:v1.36.2");
+        .isEqualTo("envoyproxy/envoy:v1.40.0");
 
     new EnvoyContainer("envoyproxy/envoy:v1.35.6");
     new EnvoyContainer(

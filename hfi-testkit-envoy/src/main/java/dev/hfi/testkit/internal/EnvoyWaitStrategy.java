@@ -1,11 +1,7 @@
 package dev.hfi.testkit.internal;
 
 import dev.hfi.testkit.FilterAckCheck;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +33,6 @@ public final class EnvoyWaitStrategy extends AbstractWaitStrategy {
   private final Supplier<FilterAckCheck> ackCheck;
   private final Supplier<Set<String>> nodes;
   private final Supplier<String> controlPlane;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   /**
    * The suppliers are read when waiting starts, once the container is configured and its ports
@@ -58,40 +52,34 @@ public final class EnvoyWaitStrategy extends AbstractWaitStrategy {
   @Override
   protected void waitUntilReady() {
     long deadline = System.nanoTime() + startupTimeout.toNanos();
-    awaitLive(adminUri.get().resolve("/ready"));
+    awaitLive(new EnvoyAdmin(adminUri.get()));
     awaitAcked(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
-  private void awaitLive(URI ready) {
+  private void awaitLive(EnvoyAdmin admin) {
     AtomicReference<String> last = new AtomicReference<>("no answer");
     try {
       Unreliables.retryUntilTrue(
           (int) startupTimeout.toMillis(),
           TimeUnit.MILLISECONDS,
-          () -> RATE.getWhenReady(() -> isLive(ready, last)));
+          () -> RATE.getWhenReady(() -> isLive(admin, last)));
     } catch (TimeoutException e) {
       throw new ContainerLaunchException(
           "Envoy did not become ready within "
               + startupTimeout.toMillis()
               + " ms: GET "
-              + ready
+              + admin.uri().resolve("/ready")
               + " last answered "
               + last.get()
               + "; see the container log for configuration errors");
     }
   }
 
-  private boolean isLive(URI ready, AtomicReference<String> last) throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(1)).build();
-    try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      String body = response.body().strip();
-      last.set(response.statusCode() + " " + body);
-      return response.statusCode() == 200 && body.equals("LIVE");
-    } catch (IOException e) {
-      last.set(e.toString());
-      return false;
-    }
+  private static boolean isLive(EnvoyAdmin admin, AtomicReference<String> last)
+      throws InterruptedException {
+    EnvoyAdmin.Readiness readiness = admin.readiness();
+    last.set(readiness.answer());
+    return readiness.live();
   }
 
   private void awaitAcked(Duration timeout) {

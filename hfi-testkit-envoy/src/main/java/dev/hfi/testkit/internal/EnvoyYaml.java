@@ -26,6 +26,13 @@ public final class EnvoyYaml {
   private static final String ROUTER_TYPE =
       "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
   private static final String STRING_VALUE_TYPE = "type.googleapis.com/google.protobuf.StringValue";
+  private static final String HTTP_OPTIONS_TYPE =
+      "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  private static final String UPSTREAM_TLS_TYPE =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+
+  /** Every listener's filter runs in this one VM per worker. */
+  public static final String VM_ID = "hfi";
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
@@ -71,7 +78,7 @@ public final class EnvoyYaml {
   static ObjectNode bootstrap(EnvoyConfig config) {
     ObjectNode root = NODES.objectNode();
     root.putObject("admin")
-        .set("address", socketAddress(config.listenAddress(), config.adminPort()));
+        .set("address", socketAddress(config.adminAddress(), config.adminPort()));
     ObjectNode resources = root.putObject("static_resources");
     ArrayNode listeners = resources.putArray("listeners");
     ArrayNode clusters = resources.putArray("clusters");
@@ -82,7 +89,7 @@ public final class EnvoyYaml {
             config.controlPlanePort()));
     for (Upstream upstream : config.upstreams()) {
       listeners.add(listener(config, upstream));
-      clusters.add(cluster(upstream.name(), upstream.host(), upstream.port()));
+      clusters.add(upstreamCluster(config, upstream));
     }
     return root;
   }
@@ -138,13 +145,52 @@ public final class EnvoyYaml {
         .putObject("configuration")
         .put("@type", STRING_VALUE_TYPE)
         .put("value", pluginConfiguration(config, upstream));
+    // Envoy's default (FAIL_CLOSED) answers 503 to every request once the VM has trapped: a fault
+    // in HFI must never take the user's traffic down, so requests bypass a broken filter.
+    plugin.put("failure_policy", "FAIL_OPEN");
     ObjectNode vm = plugin.putObject("vm_config");
-    // One VM id per listener: Envoy scopes shared data (where the filter counts maxInjections
-    // across worker VMs) by VM id, so two nodes in one Envoy must not share it.
-    vm.put("vm_id", "hfi-" + upstream.name());
+    // One VM per worker for every listener (identical vm_config is shared by Envoy): each
+    // listener's plugin has its own root context and node, and shared data (maxInjections
+    // counters, keyed by policy) spans the whole Envoy, as in the embedded data plane.
+    vm.put("vm_id", VM_ID);
     vm.put("runtime", "envoy.wasm.runtime.v8");
     vm.putObject("code").putObject("local").put("filename", config.filterPath());
     return filter;
+  }
+
+  private static ObjectNode upstreamCluster(EnvoyConfig config, Upstream upstream) {
+    ObjectNode cluster = cluster(upstream.name(), upstream.host(), upstream.port());
+    // Whatever the client spoke (HTTP/1.1, or HTTP/2 as gRPC does) goes on to the upstream.
+    ObjectNode protocol =
+        cluster
+            .putObject("typed_extension_protocol_options")
+            .putObject("envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+            .put("@type", HTTP_OPTIONS_TYPE)
+            .putObject("use_downstream_protocol_config");
+    protocol.putObject("http_protocol_options");
+    protocol.putObject("http2_protocol_options");
+    if (upstream.tls()) {
+      String host = stripBrackets(upstream.host());
+      ObjectNode tls =
+          cluster
+              .putObject("transport_socket")
+              .put("name", "envoy.transport_sockets.tls")
+              .putObject("typed_config")
+              .put("@type", UPSTREAM_TLS_TYPE);
+      if (!isIpLiteral(upstream.host())) {
+        tls.put("sni", host);
+      }
+      ObjectNode validation = tls.putObject("common_tls_context").putObject("validation_context");
+      validation.putObject("trusted_ca").put("filename", config.trustedCa());
+      // Verify the certificate names the host, as a browser or the JDK client would.
+      validation
+          .putArray("match_typed_subject_alt_names")
+          .addObject()
+          .put("san_type", isIpLiteral(upstream.host()) ? "IP_ADDRESS" : "DNS")
+          .putObject("matcher")
+          .put("exact", host);
+    }
+    return cluster;
   }
 
   private static ObjectNode cluster(String name, String host, int port) {

@@ -1,0 +1,72 @@
+package dev.hfi.testkit;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A running data plane: a proxy in front of one or more upstreams, each on a listener of its own,
+ * whose HFI filter reports to the control plane as that upstream's node. Implemented by {@link
+ * EmbeddedDataPlane} (in this JVM), {@link EnvoyProcess} (a real Envoy as a child process) and
+ * {@link EnvoyContainer} (a real Envoy in a container); the data-plane conformance suite runs the
+ * same cases against each of them.
+ *
+ * <p>A data plane is ready once it has been started: its listeners are bound and the filter of
+ * every node has ACKed the control plane's rule set of that moment. Counters are read from the data
+ * plane itself (the filter's metrics, which Envoy publishes as stats), summed over listeners and
+ * workers. Implementations are thread-safe once started.
+ *
+ * <pre>{@code
+ * try (DataPlane proxy = EnvoyProcess.builder()
+ *     .withControlPlane(hfiClient)
+ *     .withUpstream("orders", URI.create("http://127.0.0.1:8081"))
+ *     .build()
+ *     .start()) {
+ *   URI orders = proxy.proxyUri("orders");   // send the client under test here
+ *   long injected = proxy.injections("orders-unavailable");
+ * }
+ * }</pre>
+ */
+public interface DataPlane extends AutoCloseable {
+
+  /** The upstreams' names, in the order they were added. */
+  Set<String> upstreams();
+
+  /** The node {@code upstream}'s filter reports as (by default its name). */
+  String node(String upstream);
+
+  /**
+   * Where a client reaches {@code upstream} through the data plane, e.g. {@code
+   * http://127.0.0.1:41234}.
+   *
+   * @throws TestkitException {@code INVALID_CONFIGURATION} for an unknown upstream, {@code
+   *     NOT_STARTED} before start
+   */
+  URI proxyUri(String upstream);
+
+  /**
+   * The filter's metrics by their names without Envoy's {@code wasmcustom.} prefix ({@code
+   * hfi.faults.aborts_total}, {@code hfi.policy.<name>.injections_total}, {@code
+   * hfi.ruleset.version}, ...; see docs/FILTER.md), summed over every listener and worker.
+   */
+  Map<String, Long> metrics();
+
+  /** Injections of {@code policy} over every listener. */
+  default long injections(String policy) {
+    return metrics().getOrDefault("hfi.policy." + policy + ".injections_total", 0L);
+  }
+
+  /** Requests answered with an injected abort. */
+  default long aborts() {
+    return metrics().getOrDefault("hfi.faults.aborts_total", 0L);
+  }
+
+  /** Requests delayed. */
+  default long delays() {
+    return metrics().getOrDefault("hfi.faults.delays_total", 0L);
+  }
+
+  /** Stops the data plane; requests still held by a delay are let go or cut. */
+  @Override
+  void close();
+}

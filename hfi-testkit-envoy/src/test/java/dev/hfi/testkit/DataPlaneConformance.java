@@ -1,0 +1,641 @@
+package dev.hfi.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hfi.controlplane.ApplyResult;
+import dev.hfi.controlplane.ControlPlaneServer;
+import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.controlplane.HfiClient;
+import dev.hfi.controlplane.MemoryPolicyStore;
+import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.testkit.internal.HfiClientAcks;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The data-plane conformance suite: every behaviour a data plane promises, written once against
+ * {@link DataPlane} and run unchanged against each implementation (a subclass per data plane says
+ * only how to start one). A difference between data planes is a bug in one of them, or an exception
+ * documented in docs/DATA_PLANE.md.
+ *
+ * <p>The stack is real: the control plane in this JVM (its port kept across a restart), the data
+ * plane under test proxying two upstreams ({@code orders}, {@code payments}) in front of one real
+ * upstream server, and the JDK's HTTP client. Every policy change waits for the ACK of every live
+ * filter instance ({@link HfiClient#awaitApplied}), never a sleep.
+ */
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+abstract class DataPlaneConformance {
+  static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration POLL_TIMEOUT = Duration.ofSeconds(5);
+
+  MemoryPolicyStore store;
+  ControlPlaneServer controlPlane;
+  HfiClient hfi;
+  TestUpstream upstream;
+  DataPlane proxy;
+  HttpClient http;
+
+  /**
+   * Starts the data plane under test, ready (every filter ACKed), in front of {@code upstreams}
+   * (name = node), long-polling {@code controlPlane} with {@code pollTimeout}.
+   */
+  abstract DataPlane start(URI controlPlane, Map<String, URI> upstreams, Duration pollTimeout);
+
+  /** Filter instances per node (one per Envoy worker). */
+  abstract int instancesPerNode();
+
+  @BeforeAll
+  void startStack() throws IOException {
+    store = new MemoryPolicyStore();
+    controlPlane = ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
+    hfi = HfiClient.builder().withBaseUri(controlPlane.uri()).build();
+    upstream = new TestUpstream();
+    Map<String, URI> upstreams = new LinkedHashMap<>();
+    upstreams.put("orders", upstream.uri());
+    upstreams.put("payments", upstream.uri());
+    proxy = start(controlPlane.uri(), upstreams, POLL_TIMEOUT);
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @AfterAll
+  void stopStack() {
+    for (AutoCloseable c : new AutoCloseable[] {proxy, upstream, hfi, controlPlane}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // Closing the rest matters more.
+        }
+      }
+    }
+  }
+
+  @AfterEach
+  void deletePolicies() {
+    long revision = 0;
+    for (FaultInjectionPolicy p : hfi.list().items()) {
+      revision = hfi.delete(p.name()).revision();
+    }
+    if (revision > 0) {
+      hfi.awaitApplied(revision, ACK_TIMEOUT);
+    }
+  }
+
+  @Test
+  void startedFiltersHaveAckedAndReportEveryNode() {
+    assertThat(proxy.upstreams()).containsExactly("orders", "payments");
+    assertThat(hfi.nodes().items())
+        .filteredOn(i -> !i.stale() && i.appliedVersion() == controlPlane.ruleSet().version())
+        .extracting(i -> i.node())
+        .contains("orders", "payments");
+    assertThat(
+            hfi.nodes().items().stream()
+                .filter(i -> i.node().equals("orders") && !i.stale())
+                .count())
+        .isGreaterThanOrEqualTo(instancesPerNode());
+  }
+
+  @Test
+  void withoutPoliciesStatusHeadersAndBodyPassUnchanged() throws Exception {
+    long aborts = proxy.aborts();
+    long delays = proxy.delays();
+    HttpResponse<String> r = get("orders", "/status/418?x=1");
+    assertThat(r.statusCode()).isEqualTo(418);
+    assertThat(r.headers().firstValue("x-upstream")).hasValue("real");
+    assertThat(r.body()).isEqualTo("upstream 418");
+
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(proxy.proxyUri("orders").resolve("/api/orders"))
+                .POST(HttpRequest.BodyPublishers.ofString("order"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(200);
+    assertThat(post.body()).isEqualTo("hello POST /api/orders");
+    assertThat(proxy.aborts()).isEqualTo(aborts);
+    assertThat(proxy.delays()).isEqualTo(delays);
+  }
+
+  @Test
+  void forwardedHeadersAreAddedAndHopByHopHeadersDropped() throws Exception {
+    URI target = proxy.proxyUri("orders");
+    String raw;
+    try (Socket socket = new Socket(target.getHost(), target.getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET /headers HTTP/1.1\r\nHost: orders.example:8080\r\nConnection: close\r\n"
+                  + "Keep-Alive: timeout=5\r\nx-kept: yes\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    String seen = raw.substring(raw.indexOf("\r\n\r\n") + 4);
+    assertThat(raw).startsWith("HTTP/1.1 200");
+    assertThat(seen)
+        .contains("x-kept: yes")
+        // Envoy puts the host's own address there for a loopback client (docs/DATA_PLANE.md).
+        .containsPattern("(?m)^x-forwarded-for: [0-9.]+$")
+        .contains("x-forwarded-proto: http")
+        .contains("host: orders.example:8080")
+        .doesNotContain("keep-alive");
+  }
+
+  @Test
+  void largeBodiesStreamThroughInBothDirections() throws Exception {
+    long size = 64L * 1024 * 1024;
+    HttpResponse<InputStream> down =
+        http.send(
+            HttpRequest.newBuilder(proxy.proxyUri("orders").resolve("/bytes?n=" + size)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(down.statusCode()).isEqualTo(200);
+    long read = 0;
+    boolean intact = true;
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = down.body()) {
+      for (int r; (r = in.read(buf)) > 0; ) {
+        for (int i = 0; i < r; i++) {
+          intact &= buf[i] == TestUpstream.pattern(read + i);
+        }
+        read += r;
+      }
+    }
+    assertThat(read).isEqualTo(size);
+    assertThat(intact).as("every byte as the upstream sent it").isTrue();
+
+    int uploadSize = 16 * 1024 * 1024;
+    byte[] upload = new byte[uploadSize];
+    for (int i = 0; i < upload.length; i++) {
+      upload[i] = TestUpstream.pattern(i);
+    }
+    MessageDigest sha = TestUpstream.sha256();
+    String expected = uploadSize + " " + HexFormat.of().formatHex(sha.digest(upload));
+    HttpResponse<String> up =
+        http.send(
+            HttpRequest.newBuilder(proxy.proxyUri("orders").resolve("/sha256"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(upload))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(up.body()).isEqualTo(expected);
+  }
+
+  @Test
+  void abortPolicyAnswersWithItsStatusBodyHeadersAndFaultHeader() throws Exception {
+    apply(
+        """
+        metadata: {name: orders-unavailable}
+        spec:
+          target: {nodes: [orders]}
+          match: {path: {prefix: /api/orders}}
+          fault:
+            abort: {httpStatus: 503, body: injected, headers: {retry-after: "1"}}
+        """);
+    long upstreamBefore = upstream.requests();
+    long aborts = proxy.aborts();
+
+    HttpResponse<String> r = get("orders", "/api/orders/7");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.body()).isEqualTo("injected");
+    assertThat(r.headers().firstValue("x-hfi-fault")).hasValue("orders-unavailable");
+    assertThat(r.headers().firstValue("retry-after")).hasValue("1");
+    assertThat(r.headers().firstValue("x-upstream")).isEmpty();
+    assertThat(upstream.requests()).isEqualTo(upstreamBefore);
+
+    assertThat(get("orders", "/api/other").statusCode()).isEqualTo(200);
+    assertThat(get("payments", "/api/orders/7").statusCode())
+        .as("the policy targets node orders only")
+        .isEqualTo(200);
+    assertThat(proxy.injections("orders-unavailable")).isEqualTo(1);
+    assertThat(proxy.aborts()).isEqualTo(aborts + 1);
+  }
+
+  @Test
+  void pathMatchersExactPrefixAndRegex() throws Exception {
+    apply(
+        """
+        metadata: {name: path-exact}
+        spec:
+          match: {path: {exact: /exact}}
+          fault: {abort: {httpStatus: 501}}
+        """);
+    apply(
+        """
+        metadata: {name: path-prefix}
+        spec:
+          match: {path: {prefix: /prefix/}}
+          fault: {abort: {httpStatus: 502}}
+        """);
+    apply(
+        """
+        metadata: {name: path-regex}
+        spec:
+          match: {path: {regex: "/items/[0-9]+/?"}}
+          fault: {abort: {httpStatus: 504}}
+        """);
+    assertThat(get("orders", "/exact").statusCode()).isEqualTo(501);
+    assertThat(get("orders", "/exact/more").statusCode()).isEqualTo(200);
+    assertThat(get("orders", "/prefix/a/b").statusCode()).isEqualTo(502);
+    assertThat(get("orders", "/prefix").statusCode()).isEqualTo(200);
+    assertThat(get("orders", "/items/42").statusCode()).isEqualTo(504);
+    assertThat(get("orders", "/items/42?q=1").statusCode())
+        .as("the query string is not part of the path")
+        .isEqualTo(504);
+    assertThat(get("orders", "/items/abc").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void methodAndHeaderMatchers() throws Exception {
+    apply(
+        """
+        metadata: {name: post-only}
+        spec:
+          match: {path: {prefix: /m}, method: {exact: POST}}
+          fault: {abort: {httpStatus: 500}}
+        """);
+    apply(
+        """
+        metadata: {name: headers-all}
+        spec:
+          match:
+            path: {prefix: /h}
+            headers:
+              - {name: x-user, exact: test}
+              - {name: x-tenant, prefix: acme-}
+              - {name: x-trace, regex: "[a-f0-9]{4}"}
+              - {name: x-debug, present: true}
+          fault: {abort: {httpStatus: 500}}
+        """);
+    assertThat(send("orders", "POST", "/m", Map.of()).statusCode()).isEqualTo(500);
+    assertThat(send("orders", "GET", "/m", Map.of()).statusCode()).isEqualTo(200);
+
+    Map<String, String> all =
+        Map.of("x-user", "test", "x-tenant", "acme-eu", "x-trace", "beef", "x-debug", "");
+    assertThat(send("orders", "GET", "/h", all).statusCode()).isEqualTo(500);
+    for (String missing : all.keySet()) {
+      Map<String, String> fewer = new LinkedHashMap<>(all);
+      fewer.remove(missing);
+      assertThat(send("orders", "GET", "/h", fewer).statusCode())
+          .as("without %s", missing)
+          .isEqualTo(200);
+    }
+    Map<String, String> wrong = new LinkedHashMap<>(all);
+    wrong.put("x-trace", "xyz1");
+    assertThat(send("orders", "GET", "/h", wrong).statusCode()).isEqualTo(200);
+    wrong.put("x-trace", "beef");
+    wrong.put("x-user", "Test");
+    assertThat(send("orders", "GET", "/h", wrong).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void expiredPolicyNoLongerApplies() throws Exception {
+    // The compiled rule carries its expiry; the filter stops injecting at that instant even before
+    // the control plane removes the policy.
+    apply(
+        """
+        metadata: {name: short-lived}
+        spec:
+          match: {path: {prefix: /expiring}}
+          fault: {abort: {httpStatus: 503}}
+          duration: 2s
+        """);
+    Instant applied = Instant.now();
+    CountDownLatch deleted = new CountDownLatch(1);
+    try (HfiClient.Subscription events =
+        hfi.subscribeEvents(
+            e -> {
+              if ("policy".equals(e.type()) && "short-lived".equals(e.name())) {
+                deleted.countDown();
+              }
+            })) {
+      assertThat(get("orders", "/expiring").statusCode()).isEqualTo(503);
+      assertThat(deleted.await(30, TimeUnit.SECONDS)).as("the policy expired").isTrue();
+    }
+    assertThat(Duration.between(applied, Instant.now()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    hfi.awaitApplied(controlPlane.ruleSet().version(), ACK_TIMEOUT);
+    assertThat(get("orders", "/expiring").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void delayedResponseComesNoEarlierThanTheDelayWhileOthersPass() throws Exception {
+    apply(
+        """
+        metadata: {name: slow-orders}
+        spec:
+          match: {path: {prefix: /slow}}
+          fault: {delay: {fixedDelay: 1500ms}}
+        """);
+    long delays = proxy.delays();
+    long start = System.nanoTime();
+    CompletableFuture<HttpResponse<String>> slow =
+        http.sendAsync(
+            HttpRequest.newBuilder(proxy.proxyUri("orders").resolve("/slow")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    List<Long> fastMillis = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      long t = System.nanoTime();
+      assertThat(get("orders", "/fast/" + i).statusCode()).isEqualTo(200);
+      fastMillis.add((System.nanoTime() - t) / 1_000_000);
+    }
+    assertThat(slow).as("the delayed request is still held").isNotDone();
+    HttpResponse<String> r = slow.get(10, TimeUnit.SECONDS);
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("hello GET /slow");
+    assertThat(elapsedMs).isGreaterThanOrEqualTo(1500);
+    assertThat(fastMillis).allSatisfy(ms -> assertThat(ms).isLessThan(1000));
+    assertThat(proxy.delays()).isEqualTo(delays + 1);
+    assertThat(proxy.injections("slow-orders")).isEqualTo(1);
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void delayLongerThanFourSecondsEnds() throws Exception {
+    // A host clock of 32 bits of nanoseconds wraps every 4.3 s: a due time past the wrap would
+    // never come.
+    apply(
+        """
+        metadata: {name: slow-long}
+        spec:
+          match: {path: {prefix: /long}}
+          fault: {delay: {fixedDelay: 4500ms}}
+        """);
+    long start = System.nanoTime();
+    HttpResponse<String> r = get("orders", "/long");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(4500L, 9000L);
+  }
+
+  @Test
+  void delayThenAbortWaitsFirst() throws Exception {
+    apply(
+        """
+        metadata: {name: slow-then-fail}
+        spec:
+          match: {path: {prefix: /slowfail}}
+          fault: {delay: {fixedDelay: 700ms}, abort: {httpStatus: 504, body: late}}
+        """);
+    long upstreamBefore = upstream.requests();
+    long start = System.nanoTime();
+    HttpResponse<String> r = get("orders", "/slowfail");
+    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(700);
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.body()).isEqualTo("late");
+    assertThat(r.headers().firstValue("x-hfi-fault")).hasValue("slow-then-fail");
+    assertThat(upstream.requests()).isEqualTo(upstreamBefore);
+  }
+
+  @Test
+  void manyDelayedRequestsAreHeldAtOnce() throws Exception {
+    apply(
+        """
+        metadata: {name: slow-many}
+        spec:
+          match: {path: {prefix: /held}}
+          fault: {delay: {fixedDelay: 1s}}
+        """);
+    int count = 300; // more than the embedded proxy's 200 threads: held requests must not use them
+    long delays = proxy.delays();
+    long start = System.nanoTime();
+    List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+    HttpClient many = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (int i = 0; i < count; i++) {
+      held.add(
+          many.sendAsync(
+              HttpRequest.newBuilder(proxy.proxyUri("orders").resolve("/held/" + i)).build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : held) {
+      assertThat(f.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    long elapsed = (System.nanoTime() - start) / 1_000_000;
+    assertThat(elapsed).isGreaterThanOrEqualTo(1000).isLessThan(10_000);
+    assertThat(proxy.delays()).isEqualTo(delays + count);
+  }
+
+  @Test
+  void fiftyPercentLandsInsideTheBinomialInterval() throws Exception {
+    apply(
+        """
+        metadata: {name: half}
+        spec:
+          target: {nodes: [orders]}
+          fault: {percentage: 50, abort: {httpStatus: 503}}
+        """);
+    int n = 2000;
+    int aborted = 0;
+    for (int batch = 0; batch < n; batch += 50) {
+      List<CompletableFuture<HttpResponse<Void>>> inFlight = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        inFlight.add(
+            http.sendAsync(
+                HttpRequest.newBuilder(proxy.proxyUri("orders").resolve("/p")).build(),
+                HttpResponse.BodyHandlers.discarding()));
+      }
+      for (CompletableFuture<HttpResponse<Void>> f : inFlight) {
+        int status = f.get(20, TimeUnit.SECONDS).statusCode();
+        assertThat(status).isIn(200, 503);
+        aborted += status == 503 ? 1 : 0;
+      }
+    }
+    // 99.9 % two-sided interval of Binomial(2000, 0.5): 1000 +- 3.29 * sqrt(500) = [927, 1073].
+    assertThat(aborted).isBetween(927, 1073);
+    assertThat(proxy.injections("half")).isEqualTo(aborted);
+  }
+
+  @Test
+  void maxInjectionsIsExactWhenTheFirstRequestsRaceOnEveryWorker() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      String name = "once-" + round;
+      apply(
+          """
+          metadata: {name: %s}
+          spec:
+            match: {path: {prefix: /once}}
+            fault: {abort: {httpStatus: 503}, maxInjections: 2}
+          """
+              .formatted(name));
+      // Many connections at once, so every worker's first matching request races the others.
+      int n = 64;
+      List<CompletableFuture<HttpResponse<Void>>> inFlight = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        inFlight.add(
+            own.sendAsync(
+                HttpRequest.newBuilder(
+                        proxy.proxyUri(i % 2 == 0 ? "orders" : "payments").resolve("/once/" + i))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding()));
+      }
+      int aborted = 0;
+      for (CompletableFuture<HttpResponse<Void>> f : inFlight) {
+        aborted += f.get(20, TimeUnit.SECONDS).statusCode() == 503 ? 1 : 0;
+      }
+      assertThat(aborted).as("round %d", round).isEqualTo(2);
+      assertThat(proxy.injections(name)).isEqualTo(2);
+      hfi.awaitApplied(hfi.delete(name).revision(), ACK_TIMEOUT);
+    }
+  }
+
+  @Test
+  void updatesAndDeletesTakeEffectOnceEveryFilterAcks() throws Exception {
+    String policy =
+        """
+        metadata: {name: flip}
+        spec:
+          match: {path: {exact: /flip}}
+          fault: {abort: {httpStatus: %d}}
+        """;
+    apply(policy.formatted(503));
+    assertThat(get("orders", "/flip").statusCode()).isEqualTo(503);
+
+    apply(policy.formatted(502));
+    for (int i = 0; i < 10; i++) {
+      assertThat(get("orders", "/flip").statusCode()).isEqualTo(502);
+    }
+
+    hfi.awaitApplied(hfi.delete("flip").revision(), ACK_TIMEOUT);
+    for (int i = 0; i < 10; i++) {
+      assertThat(get("orders", "/flip").statusCode()).isEqualTo(200);
+    }
+    assertThat(proxy.metrics())
+        .containsEntry("hfi.ruleset.version", controlPlane.ruleSet().version());
+  }
+
+  @Test
+  void grpcAbortIsSeenByARealGrpcClientOverHttp2() throws Exception {
+    apply(
+        """
+        metadata: {name: grpc-down}
+        spec:
+          match: {path: {prefix: /hfi.test.Echo/}}
+          fault: {abort: {grpcStatus: 14}}
+        """);
+    long upstreamBefore = upstream.requests();
+    try (GrpcEcho.Client client = GrpcEcho.client(proxy.proxyUri("orders"))) {
+      io.grpc.StatusRuntimeException e = client.callExpectingFailure("hello");
+      assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+      assertThat(e.getTrailers().get(GrpcEcho.FAULT_HEADER)).isEqualTo("grpc-down");
+    }
+    assertThat(upstream.requests()).isEqualTo(upstreamBefore);
+    assertThat(proxy.injections("grpc-down")).isEqualTo(1);
+  }
+
+  @Test
+  void metricsAreReadFromTheDataPlane() throws Exception {
+    apply(
+        """
+        metadata: {name: counted}
+        spec:
+          match: {path: {prefix: /counted}}
+          fault: {abort: {httpStatus: 503}}
+        """);
+    Map<String, Long> before = proxy.metrics();
+    get("orders", "/counted");
+    get("payments", "/counted");
+    Map<String, Long> after = proxy.metrics();
+    assertThat(after)
+        .containsKeys(
+            "hfi.faults.aborts_total",
+            "hfi.faults.delays_total",
+            "hfi.config.errors_total",
+            "hfi.filter.errors_total",
+            "hfi.ruleset.version",
+            "hfi.policy.counted.injections_total");
+    assertThat(after.get("hfi.faults.aborts_total"))
+        .isEqualTo(before.getOrDefault("hfi.faults.aborts_total", 0L) + 2);
+    assertThat(after.get("hfi.policy.counted.injections_total")).isEqualTo(2);
+    assertThat(after.get("hfi.filter.errors_total")).isZero();
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void rulesStayInForceWhileTheControlPlaneIsDownAndTheFiltersCatchUpAfter() throws Exception {
+    apply(
+        """
+        metadata: {name: outage}
+        spec:
+          match: {path: {prefix: /outage}}
+          fault: {abort: {httpStatus: 503}}
+        """);
+    int port = controlPlane.port();
+    controlPlane.close();
+    hfi.close();
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = get("orders", "/outage");
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.headers().firstValue("x-hfi-fault")).hasValue("outage");
+    }
+    // Changed while the control plane is down: the restarted one serves the new version.
+    store.apply(
+        PolicyCodec.parse(
+            """
+            apiVersion: hfi.dev/v1alpha1
+            kind: FaultInjectionPolicy
+            metadata: {name: outage}
+            spec:
+              match: {path: {prefix: /outage}}
+              fault: {abort: {httpStatus: 502}}
+            """,
+            PolicyCodec.Format.YAML));
+    controlPlane = ControlPlaneServer.builder().withPort(port).withStore(store).build().start();
+    hfi = HfiClient.builder().withBaseUri(controlPlane.uri()).build();
+    assertThat(
+            new HfiClientAcks(hfi, instancesPerNode())
+                .awaitAcked(Set.of("orders", "payments"), Duration.ofSeconds(60)))
+        .as("every filter ACKs the restarted control plane's rule set")
+        .isTrue();
+    assertThat(get("orders", "/outage").statusCode()).isEqualTo(502);
+  }
+
+  void apply(String yaml) {
+    ApplyResult r =
+        hfi.apply(
+            "apiVersion: hfi.dev/v1alpha1\nkind: FaultInjectionPolicy\n" + yaml,
+            PolicyCodec.Format.YAML);
+    hfi.awaitApplied(r.revision(), ACK_TIMEOUT);
+  }
+
+  HttpResponse<String> get(String upstreamName, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(proxy.proxyUri(upstreamName).resolve(path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> send(
+      String upstreamName, String method, String path, Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(proxy.proxyUri(upstreamName).resolve(path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    headers.forEach((k, v) -> b.header(k, v.isEmpty() ? "1" : v));
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
