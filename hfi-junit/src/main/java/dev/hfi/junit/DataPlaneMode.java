@@ -10,7 +10,9 @@ public enum DataPlaneMode {
   /** The in-JVM proxy of {@code hfi-testkit-envoy} running the filter on Chicory. */
   EMBEDDED,
   /**
-   * A real Envoy in a container ({@code EnvoyContainer}); not supported by the shared stack yet.
+   * A real Envoy running the same filter: the local binary named by {@code hfi.envoy.binary},
+   * {@code HFI_ENVOY_BINARY} or found as {@code envoy} on the PATH ({@code EnvoyProcess}); without
+   * one, an {@code EnvoyContainer} when Docker is available.
    */
   ENVOY
 }

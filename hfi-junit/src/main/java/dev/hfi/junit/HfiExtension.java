@@ -3,7 +3,7 @@ package dev.hfi.junit;
 import dev.hfi.controlplane.FaultInjectionPolicy;
 import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.SharedStack;
-import dev.hfi.testkit.EmbeddedDataPlane;
+import dev.hfi.testkit.DataPlane;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URI;
@@ -240,7 +240,7 @@ public final class HfiExtension
             .getOrComputeIfAbsent(
                 SharedStack.class, k -> SharedStack.start(dp, st), SharedStack.class);
     shared.requireModes(dp, st, where(testClass));
-    Map<String, EmbeddedDataPlane> dataPlanes = new LinkedHashMap<>();
+    Map<String, DataPlane> dataPlanes = new LinkedHashMap<>();
     config.upstreams.forEach(
         (name, url) ->
             dataPlanes.put(

@@ -1,7 +1,7 @@
 package dev.hfi.junit;
 
 import dev.hfi.controlplane.HfiClient;
-import dev.hfi.testkit.EmbeddedDataPlane;
+import dev.hfi.testkit.DataPlane;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,11 +32,11 @@ public final class HfiStack {
   private static final Pattern POLICY_COUNTER =
       Pattern.compile("hfi\\.policy\\..+\\.injections_total");
 
-  private final Map<String, EmbeddedDataPlane> dataPlanes;
+  private final Map<String, DataPlane> dataPlanes;
   private final HfiClient client;
   private volatile Map<String, Map<String, Long>> baseline = Map.of();
 
-  HfiStack(Map<String, EmbeddedDataPlane> dataPlanes, HfiClient client) {
+  HfiStack(Map<String, DataPlane> dataPlanes, HfiClient client) {
     this.dataPlanes = Map.copyOf(dataPlanes);
     this.client = client;
   }
@@ -61,10 +61,10 @@ public final class HfiStack {
    * policyOrUpstream}, or, when it names an upstream, by every policy on that upstream's listener.
    */
   public long injections(String policyOrUpstream) {
-    EmbeddedDataPlane byUpstream = dataPlanes.get(policyOrUpstream);
+    DataPlane byUpstream = dataPlanes.get(policyOrUpstream);
     if (byUpstream != null) {
       long total = 0;
-      for (Map.Entry<String, Long> e : byUpstream.metrics(policyOrUpstream).entrySet()) {
+      for (Map.Entry<String, Long> e : byUpstream.metrics().entrySet()) {
         if (POLICY_COUNTER.matcher(e.getKey()).matches()) {
           total += e.getValue() - baselineOf(policyOrUpstream, e.getKey());
         }
@@ -91,7 +91,7 @@ public final class HfiStack {
 
   /** The rule-set version the proxy of {@code upstream} has applied. */
   public long ruleSetVersion(String upstream) {
-    return dataPlane(upstream).ruleSetVersion(upstream);
+    return dataPlane(upstream).metrics().getOrDefault("hfi.ruleset.version", 0L);
   }
 
   /** The control-plane client: policies, nodes, events. Shared by the run: do not close it. */
@@ -106,7 +106,7 @@ public final class HfiStack {
 
   void takeBaseline() {
     Map<String, Map<String, Long>> now = new HashMap<>();
-    dataPlanes.forEach((name, dp) -> now.put(name, new LinkedHashMap<>(dp.metrics(name))));
+    dataPlanes.forEach((name, dp) -> now.put(name, new LinkedHashMap<>(dp.metrics())));
     baseline = now;
   }
 
@@ -115,15 +115,15 @@ public final class HfiStack {
   }
 
   private long counter(String upstream, String metric) {
-    return dataPlane(upstream).metrics(upstream).getOrDefault(metric, 0L);
+    return dataPlane(upstream).metrics().getOrDefault(metric, 0L);
   }
 
   private long baselineOf(String upstream, String metric) {
     return baseline.getOrDefault(upstream, Map.of()).getOrDefault(metric, 0L);
   }
 
-  private EmbeddedDataPlane dataPlane(String upstream) {
-    EmbeddedDataPlane dp = dataPlanes.get(upstream);
+  private DataPlane dataPlane(String upstream) {
+    DataPlane dp = dataPlanes.get(upstream);
     if (dp == null) {
       throw new IllegalArgumentException(
           "no upstream \""

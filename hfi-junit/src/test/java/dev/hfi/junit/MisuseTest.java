@@ -79,8 +79,21 @@ class MisuseTest {
   }
 
   @Test
-  void unsupportedDataPlane() {
-    assertFailsWith(Envoy.class, "Envoy: dataPlane = ENVOY is not supported by the shared stack");
+  void envoyModeNamesABadEnvoyBinaryAndHowToGetOne() {
+    String before = System.getProperty("hfi.envoy.binary");
+    System.setProperty("hfi.envoy.binary", "/nonexistent/envoy");
+    try {
+      assertFailsWith(
+          Envoy.class,
+          "dataPlane = ENVOY: system property hfi.envoy.binary names /nonexistent/envoy, which is"
+              + " not an executable file; fix the path or install it with `python3 -m venv");
+    } finally {
+      if (before == null) {
+        System.clearProperty("hfi.envoy.binary");
+      } else {
+        System.setProperty("hfi.envoy.binary", before);
+      }
+    }
   }
 
   @Test

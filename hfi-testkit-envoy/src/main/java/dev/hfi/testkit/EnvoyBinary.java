@@ -81,6 +81,11 @@ public final class EnvoyBinary {
     return Optional.empty();
   }
 
+  /** How to get an Envoy binary HFI finds, for error messages. */
+  public static String howToGetEnvoy() {
+    return HOW_TO_GET_ENVOY;
+  }
+
   private static Path executable(Path binary, String source) {
     if (!Files.isRegularFile(binary) || !Files.isExecutable(binary)) {
       throw new TestkitException(

@@ -15,23 +15,31 @@ import dev.hfi.controlplane.RuleSetRejectedException;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import dev.hfi.junit.DataPlaneMode;
 import dev.hfi.junit.StoreMode;
+import dev.hfi.testkit.DataPlane;
 import dev.hfi.testkit.EmbeddedDataPlane;
+import dev.hfi.testkit.EnvoyBinary;
+import dev.hfi.testkit.EnvoyContainer;
+import dev.hfi.testkit.EnvoyProcess;
+import dev.hfi.testkit.TestkitException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
 
 /**
- * The stack one test run shares: the control plane in-process and one embedded data plane per
- * (upstream name, upstream URL). Lives in the root {@code ExtensionContext.Store}, which closes it
- * at the end of the run.
+ * The stack one test run shares: the control plane in-process and one data plane (embedded, or a
+ * real Envoy) per (upstream name, upstream URL). Lives in the root {@code ExtensionContext.Store},
+ * which closes it at the end of the run.
  *
  * <p>Data planes are never replaced: a class that points an upstream name at another URL gets a
  * listener of its own (same node name), and the old one keeps ACKing until the run ends, so waits
@@ -57,7 +65,7 @@ public final class SharedStack implements AutoCloseable {
   private final HfiClient client;
   private AckTracker acks;
   private final Duration controlPlaneStart;
-  private final Map<String, EmbeddedDataPlane> dataPlanes = new LinkedHashMap<>();
+  private final Map<String, DataPlane> dataPlanes = new LinkedHashMap<>();
   private final Map<String, Duration> dataPlaneStarts = new LinkedHashMap<>();
 
   private SharedStack(DataPlaneMode dataPlaneMode, StoreMode storeMode) {
@@ -104,10 +112,7 @@ public final class SharedStack implements AutoCloseable {
       mode = parse(DataPlaneMode.class, DATA_PLANE_PROPERTY, DataPlaneMode.EMBEDDED);
     }
     if (mode == DataPlaneMode.ENVOY) {
-      throw new ExtensionConfigurationException(
-          where
-              + ": dataPlane = ENVOY is not supported by the shared stack yet (EnvoyContainer needs"
-              + " Docker and the Envoy image); use EMBEDDED, or start an EnvoyContainer yourself");
+      envoyBinary(where); // a binary named but unusable fails the class before anything starts
     }
     return mode;
   }
@@ -142,24 +147,66 @@ public final class SharedStack implements AutoCloseable {
     }
   }
 
-  /** The data plane proxying {@code upstream} as node {@code name}, started on first use. */
-  public synchronized EmbeddedDataPlane dataPlane(String name, URI upstream, Duration ready) {
+  /**
+   * The data plane proxying {@code upstream} as node {@code name}, started on first use: the
+   * embedded one, or for {@link DataPlaneMode#ENVOY} a local Envoy binary ({@link EnvoyBinary}),
+   * else an {@link EnvoyContainer} when Docker is available.
+   */
+  public synchronized DataPlane dataPlane(String name, URI upstream, Duration ready) {
     String key = name + " " + upstream;
-    EmbeddedDataPlane existing = dataPlanes.get(key);
+    DataPlane existing = dataPlanes.get(key);
     if (existing != null) {
       return existing;
     }
     long t0 = System.nanoTime();
-    EmbeddedDataPlane started =
-        EmbeddedDataPlane.builder()
-            .withControlPlane(server.uri())
-            .withUpstream(name, upstream)
-            .withReadyTimeout(ready)
-            .build()
-            .start();
+    DataPlane started =
+        dataPlaneMode == DataPlaneMode.ENVOY
+            ? startEnvoy(name, upstream, ready)
+            : EmbeddedDataPlane.builder()
+                .withControlPlane(server.uri())
+                .withUpstream(name, upstream)
+                .withReadyTimeout(ready)
+                .build()
+                .start();
     dataPlanes.put(key, started);
     dataPlaneStarts.put(key, Duration.ofNanos(System.nanoTime() - t0));
     return started;
+  }
+
+  private static Optional<Path> envoyBinary(String where) {
+    try {
+      return EnvoyBinary.find();
+    } catch (TestkitException e) {
+      throw new ExtensionConfigurationException(
+          where + ": dataPlane = ENVOY: " + e.getMessage(), e);
+    }
+  }
+
+  private DataPlane startEnvoy(String name, URI upstream, Duration ready) {
+    Optional<Path> binary = envoyBinary("upstream \"" + name + "\"");
+    if (binary.isPresent()) {
+      return EnvoyProcess.builder()
+          .withBinary(binary.get())
+          .withControlPlane(server.uri())
+          .withUpstream(name, upstream)
+          // At least the ACK timeout, and room for Envoy's own start (about a second).
+          .withReadyTimeout(ready.plus(Duration.ofSeconds(30)))
+          .build()
+          .start();
+    }
+    if (!DockerClientFactory.instance().isDockerAvailable()) {
+      throw new ExtensionConfigurationException(
+          "dataPlane = ENVOY: no Envoy binary and no Docker. Either "
+              + EnvoyBinary.howToGetEnvoy()
+              + ", or make a Docker daemon available for EnvoyContainer");
+    }
+    EnvoyContainer envoy =
+        new EnvoyContainer()
+            .withHostNetwork()
+            .withControlPlane(client)
+            .withUpstream(name, upstream);
+    envoy.start();
+    return envoy;
   }
 
   /** The control-plane client (shared; do not close it). */
