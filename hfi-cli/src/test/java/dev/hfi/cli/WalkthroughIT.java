@@ -17,11 +17,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The README's "Try it in a minute", for real: {@code hfi up} in front of a real HTTP upstream, the
@@ -35,6 +39,7 @@ class WalkthroughIT {
   private static final String POLICY_FILE = "examples/policies/orders-abort.yaml";
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String ORDERS = "{\"orders\":[]}\n";
+  private static final String PROXY_LISTENING = "^proxy listening on (\\S+) -> ";
 
   private HttpServer upstream;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -71,20 +76,37 @@ class WalkthroughIT {
         .contains("x-hfi-fault: orders-abort");
   }
 
-  @Test
-  void upApplyCurlDeleteCurl() throws Exception {
+  @ParameterizedTest(name = "--data-plane {0}")
+  @ValueSource(strings = {"embedded", "envoy"})
+  void upApplyCurlDeleteCurl(String dataPlane) throws Exception {
     String upstreamUrl = "http://127.0.0.1:" + upstream.getAddress().getPort();
     try (Running up =
-        Running.start(Map.of(), "up", "--upstream", upstreamUrl, "--port", "0", "--listen", "0")) {
+        Running.start(
+            Map.of(),
+            "up",
+            "--upstream",
+            upstreamUrl,
+            "--port",
+            "0",
+            "--listen",
+            "0",
+            "--data-plane",
+            dataPlane)) {
       URI controlPlane =
           URI.create(up.awaitOut("^control plane listening on (\\S+)", WAIT).group(1));
-      URI proxy = URI.create(up.awaitOut("^proxy listening on (\\S+) -> ", WAIT).group(1));
+      Matcher listening = up.awaitOut(PROXY_LISTENING, WAIT);
+      URI proxy = URI.create(listening.group(1));
       up.awaitOut("^ready; Ctrl-C to stop$", WAIT);
       Cli cli = Cli.against(controlPlane);
 
       HttpResponse<String> before = get(proxy);
       assertThat(before.statusCode()).isEqualTo(200);
       assertThat(before.body()).isEqualTo(ORDERS);
+      if (dataPlane.equals("envoy")) {
+        assertThat(before.headers().firstValue("x-envoy-upstream-service-time"))
+            .as("answered through Envoy")
+            .isPresent();
+      }
 
       Cli.Result applied =
           cli.run("policy", "apply", "-f", REPO.resolve(POLICY_FILE).toString(), "--wait");
@@ -116,11 +138,13 @@ class WalkthroughIT {
       assertThat(after.body()).isEqualTo(ORDERS);
 
       assertThat(up.stop()).isZero();
+      assertEnvoyStopped(listening);
     }
   }
 
-  @Test
-  void proxyFollowsASeparateControlPlane() throws Exception {
+  @ParameterizedTest(name = "--data-plane {0}")
+  @ValueSource(strings = {"embedded", "envoy"})
+  void proxyFollowsASeparateControlPlane(String dataPlane) throws Exception {
     String upstreamUrl = "http://127.0.0.1:" + upstream.getAddress().getPort();
     try (Running cp = Running.start(Map.of(), "control-plane", "--port", "0")) {
       URI controlPlane =
@@ -153,18 +177,19 @@ class WalkthroughIT {
                 "--upstream",
                 upstreamUrl,
                 "--node",
-                "orders-proxy")) {
-          URI proxy =
-              URI.create(
-                  proxyRun
-                      .awaitOut(
-                          "^proxy listening on (\\S+) -> "
-                              + upstreamUrl
-                              + " \\(node orders-proxy, control plane "
-                              + controlPlane
-                              + "\\)$",
-                          WAIT)
-                      .group(1));
+                "orders-proxy",
+                "--data-plane",
+                dataPlane)) {
+          Matcher listening =
+              proxyRun.awaitOut(
+                  "^proxy listening on (\\S+) -> "
+                      + upstreamUrl
+                      + " \\(node orders-proxy, control plane "
+                      + controlPlane
+                      + "(, Envoy pid (\\d+), admin \\S+)?\\)$",
+                  WAIT);
+          URI proxy = URI.create(listening.group(1));
+          assertThat(listening.group(2) != null).isEqualTo(dataPlane.equals("envoy"));
           // The proxy serves at once and reports on its first poll; --wait covers the instances
           // that have reported, so the test waits for that report first.
           acked.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -178,6 +203,7 @@ class WalkthroughIT {
           assertThat(faulted.statusCode()).isEqualTo(503);
           assertThat(faulted.headers().firstValue("x-hfi-fault")).hasValue("orders-abort");
           assertThat(proxyRun.stop()).isZero();
+          assertEnvoyStopped(listening);
         }
       }
     }
@@ -188,6 +214,17 @@ class WalkthroughIT {
     Cli.Result r = Cli.against(null).run("up", "--upstream", "ftp://x", "--port", "0");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).startsWith("error: --upstream: expected a URL");
+  }
+
+  /** Envoy, a child of hfi, is gone once hfi has stopped. */
+  private static void assertEnvoyStopped(Matcher listening) throws Exception {
+    Matcher pid = Pattern.compile("Envoy pid (\\d+)").matcher(listening.group());
+    if (pid.find()) {
+      var envoy = ProcessHandle.of(Long.parseLong(pid.group(1)));
+      if (envoy.isPresent()) {
+        envoy.get().onExit().get(10, TimeUnit.SECONDS);
+      }
+    }
   }
 
   private HttpResponse<String> get(URI proxy) throws Exception {

@@ -1,6 +1,7 @@
 package dev.hfi.testkit;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -69,4 +70,44 @@ public interface DataPlane extends AutoCloseable {
   /** Stops the data plane; requests still held by a delay are let go or cut. */
   @Override
   void close();
+
+  /**
+   * The settings every data plane takes; each implementation's builder adds its own. Not
+   * thread-safe.
+   *
+   * @param <B> the implementation's builder
+   */
+  interface Builder<B extends Builder<B>> {
+
+    /** The control plane the filters long-poll, e.g. {@code http://127.0.0.1:8080} (required). */
+    B withControlPlane(URI controlPlane);
+
+    /** Bearer token for a control plane that requires one. */
+    B withControlPlaneToken(String token);
+
+    /** Proxies {@code upstream} on any free port; its filter reports as node {@code name}. */
+    B withUpstream(String name, URI upstream);
+
+    /** Proxies {@code upstream} on {@code listenPort} (0 = any free port) as node {@code name}. */
+    B withUpstream(String name, URI upstream, int listenPort);
+
+    /** Address the listeners bind; default {@code 127.0.0.1}. */
+    B withBindAddress(String bindAddress);
+
+    /** How long the control plane holds each of the filters' long polls; default 30 s. */
+    B withPollTimeout(Duration pollTimeout);
+
+    /**
+     * How long starting waits for every filter to ACK the control plane's current rule set; {@link
+     * Duration#ZERO}: serve at once and let the filters catch up in the background.
+     */
+    B withReadyTimeout(Duration readyTimeout);
+
+    /**
+     * Checks the settings, then starts the data plane and returns it ready.
+     *
+     * @throws TestkitException naming a bad setting, or saying why it did not start
+     */
+    DataPlane start();
+  }
 }

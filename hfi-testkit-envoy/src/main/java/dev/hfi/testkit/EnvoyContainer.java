@@ -56,7 +56,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
 
   /** The Envoy release used unless another image is given. */
   public static final DockerImageName DEFAULT_IMAGE =
-      DockerImageName.parse("envoyproxy/envoy:v1.40.0");
+      DockerImageName.parse("envoyproxy/envoy:v" + EnvoyBinary.ENVOY_VERSION);
 
   /** Classpath resource shipped by {@code dev.hfi:hfi-wasm-filter}: the default filter. */
   public static final String FILTER_RESOURCE = "/dev/hfi/filter/hfi-filter.wasm";

@@ -393,7 +393,7 @@ public final class EnvoyProcess implements DataPlane {
    * Configures an {@link EnvoyProcess}; {@link #build()} checks every setting and says how to fix a
    * bad one. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder implements DataPlane.Builder<Builder> {
     private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
     private URI controlPlane;
@@ -410,18 +410,21 @@ public final class EnvoyProcess implements DataPlane {
     private Builder() {}
 
     /** The control plane the filters long-poll, e.g. {@code http://127.0.0.1:8080} (required). */
+    @Override
     public Builder withControlPlane(URI controlPlane) {
       this.controlPlane = controlPlane;
       return this;
     }
 
     /** Bearer token for a control plane that requires one. */
+    @Override
     public Builder withControlPlaneToken(String token) {
       this.token = token;
       return this;
     }
 
     /** Proxies {@code upstream} on any free port; its filter reports as node {@code name}. */
+    @Override
     public Builder withUpstream(String name, URI upstream) {
       return withUpstream(name, upstream, 0);
     }
@@ -430,6 +433,7 @@ public final class EnvoyProcess implements DataPlane {
      * Proxies {@code upstream} ({@code http://} or {@code https://}) on {@code listenPort} (0 = any
      * free port); its filter reports as node {@code name}.
      */
+    @Override
     public Builder withUpstream(String name, URI upstream, int listenPort) {
       if (upstreams.containsKey(name)) {
         problems.add("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
@@ -441,12 +445,14 @@ public final class EnvoyProcess implements DataPlane {
     /**
      * Address the listeners bind; default {@code 127.0.0.1}. The admin interface stays on loopback.
      */
+    @Override
     public Builder withBindAddress(String bindAddress) {
       this.bindAddress = bindAddress;
       return this;
     }
 
     /** How long the control plane holds each of the filters' long polls; default 30 s. */
+    @Override
     public Builder withPollTimeout(Duration pollTimeout) {
       this.pollTimeout = pollTimeout;
       return this;
@@ -456,6 +462,7 @@ public final class EnvoyProcess implements DataPlane {
      * How long {@link #start()} waits for Envoy to be live and every filter to ACK; default 60 s.
      * {@link Duration#ZERO}: ready once Envoy is live (within 60 s), without waiting for ACKs.
      */
+    @Override
     public Builder withReadyTimeout(Duration readyTimeout) {
       this.readyTimeout = readyTimeout;
       return this;
@@ -489,6 +496,11 @@ public final class EnvoyProcess implements DataPlane {
     public Builder withLogLevel(String level) {
       this.logLevel = level;
       return this;
+    }
+
+    @Override
+    public EnvoyProcess start() {
+      return build().start();
     }
 
     /** Checks the settings and builds a data plane (not started). */

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       ControlPlaneCommand.class,
       ProxyCommand.class,
       UpCommand.class,
+      EnvoyConfigCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

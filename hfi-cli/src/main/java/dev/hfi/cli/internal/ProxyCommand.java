@@ -1,23 +1,24 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.testkit.EmbeddedDataPlane;
+import dev.hfi.testkit.DataPlane;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code hfi proxy}: the embedded data plane in front of one upstream, until Ctrl-C. */
+/** {@code hfi proxy}: a data plane (embedded or Envoy) in front of one upstream, until Ctrl-C. */
 @Command(
     name = "proxy",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Run the embedded data plane (a reverse proxy running hfi-filter.wasm, as Envoy would) in"
-          + " front of one upstream, until Ctrl-C.",
+      "Run a data plane in front of one upstream, until Ctrl-C: the embedded proxy running"
+          + " hfi-filter.wasm on the JVM, or real Envoy running the same filter (--data-plane envoy).",
       "It serves at once and follows the control plane in the background (retrying while it is"
           + " unreachable); injected aborts carry the header x-hfi-fault: POLICY."
     })
@@ -61,6 +62,8 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Address to listen on; 0.0.0.0 for every interface (default ${DEFAULT-VALUE}).")
   String bind;
 
+  @Mixin DataPlaneOptions dataPlane;
+
   @Override
   public Integer call() {
     HfiCommand root = HfiCommand.of(spec);
@@ -69,25 +72,17 @@ final class ProxyCommand implements Callable<Integer> {
             ? Addresses.httpUri("--control-plane", controlPlane)
             : root.controlPlaneUri();
     URI up = Addresses.httpUri("--upstream", upstream);
-    EmbeddedDataPlane proxy =
+    DataPlane proxy =
         DataPlanes.start(
-            EmbeddedDataPlane.builder()
+            dataPlane
+                .builder()
                 .withControlPlane(cp)
                 .withControlPlaneToken(root.serverToken())
                 .withBindAddress(bind)
                 .withUpstream(node, up, listen)
                 .withReadyTimeout(Duration.ZERO));
     PrintWriter out = spec.commandLine().getOut();
-    out.println(
-        "proxy listening on "
-            + proxy.proxyUri(node)
-            + " -> "
-            + up
-            + " (node "
-            + node
-            + ", control plane "
-            + cp
-            + ")");
+    out.println(DataPlanes.describe(proxy, node, up, cp));
     out.flush();
     UntilStopped.await(proxy::close);
     return 0;

@@ -3,11 +3,12 @@ package dev.hfi.cli.internal;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.testkit.EmbeddedDataPlane;
+import dev.hfi.testkit.DataPlane;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,8 +19,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = {
-      "Run a control plane (memory store) and the embedded proxy in front of one upstream, in one"
-          + " process, until Ctrl-C. For trying HFI out: see 'Try it in a minute' in the README.",
+      "Run a control plane (memory store) and a proxy in front of one upstream (the embedded one,"
+          + " or real Envoy with --data-plane envoy), until Ctrl-C. For trying HFI out: see 'Try it"
+          + " in a minute' in the README.",
       "It returns to you once the proxy has applied the control plane's rule set."
     })
 final class UpCommand implements Callable<Integer> {
@@ -54,6 +56,8 @@ final class UpCommand implements Callable<Integer> {
       description = "The proxy's node name (default ${DEFAULT-VALUE}).")
   String node;
 
+  @Mixin DataPlaneOptions dataPlane;
+
   @Override
   public Integer call() {
     HfiCommand root = HfiCommand.of(spec);
@@ -75,11 +79,12 @@ final class UpCommand implements Callable<Integer> {
     }
     out.println("control plane listening on " + server.uri() + " (store: memory)");
     out.flush();
-    EmbeddedDataPlane proxy;
+    DataPlane proxy;
     try {
       proxy =
           DataPlanes.start(
-              EmbeddedDataPlane.builder()
+              dataPlane
+                  .builder()
                   .withControlPlane(server.uri())
                   .withControlPlaneToken(root.serverToken())
                   .withUpstream(node, up, listen)
@@ -89,8 +94,7 @@ final class UpCommand implements Callable<Integer> {
       store.close();
       throw e;
     }
-    out.println(
-        "proxy listening on " + proxy.proxyUri(node) + " -> " + up + " (node " + node + ")");
+    out.println(DataPlanes.describe(proxy, node, up, null));
     if (server.port() != 8080) {
       out.println("for the other hfi commands: export HFI_CONTROL_PLANE=" + server.uri());
     }
