@@ -7,8 +7,11 @@ import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.FilteringProxyServlet;
 import dev.hfi.testkit.internal.HfiClientAcks;
+import dev.hfi.testkit.internal.PemTrust;
 import dev.hfi.testkit.internal.WasmFilterHost;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +21,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
@@ -37,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * injects their faults: an abort answers locally with the policy's status, body and headers plus
  * {@code x-hfi-fault: <policy>}; a delay holds the request without holding a thread. The proxy is
  * Jetty's asynchronous proxy servlet: bodies stream, hop-by-hop headers are dropped, {@code
- * X-Forwarded-For/Proto/Host} are added and {@code Host} is preserved (as Envoy does).
+ * X-Forwarded-For/Proto/Host} are added and {@code Host} is preserved (as Envoy does). The
+ * upstream's {@code Date} and {@code Server} pass through; an unreachable upstream gets Envoy's
+ * {@code 503} (docs/DATA_PLANE.md). Upstreams may be {@code https} ({@link
+ * Builder#withUpstreamTrust}).
  *
  * <p>{@link #start()} returns once every listener is bound and, unless {@link
  * Builder#withReadyTimeout} is zero, every filter has ACKed the control plane's current rule set.
@@ -261,8 +269,11 @@ public final class EmbeddedDataPlane implements AutoCloseable {
     server = new Server(threads);
     server.setStopTimeout(0);
     ContextHandlerCollection contexts = new ContextHandlerCollection();
+    HttpConfiguration http = new HttpConfiguration();
+    // The upstream's Server header passes through; Jetty adds none of its own.
+    http.setSendServerVersion(false);
     for (Upstream u : config.upstreams.values()) {
-      ServerConnector connector = new ServerConnector(server);
+      ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
       String connectorName = "hfi-" + u.name();
       connector.setName(connectorName);
       connector.setHost(config.bindAddress);
@@ -275,7 +286,8 @@ public final class EmbeddedDataPlane implements AutoCloseable {
       context.setContextPath("/");
       context.setVirtualHosts(new String[] {"@" + connectorName});
       ServletHolder proxy =
-          new ServletHolder(new FilteringProxyServlet(u.uri(), filters.get(u.name())));
+          new ServletHolder(
+              new FilteringProxyServlet(u.uri(), filters.get(u.name()), config.trust));
       proxy.setAsyncSupported(true);
       proxy.setInitParameter("preserveHost", "true");
       // No overall exchange timeout, as Envoy's route timeout 0s: long streams are not cut.
@@ -379,6 +391,8 @@ public final class EmbeddedDataPlane implements AutoCloseable {
     private String bindAddress = "127.0.0.1";
     private Duration pollTimeout = Duration.ofSeconds(30);
     private Duration readyTimeout = Duration.ofSeconds(30);
+    private Path trustPem;
+    private KeyStore trust;
     private final List<String> problems = new ArrayList<>();
 
     private Builder() {}
@@ -430,6 +444,18 @@ public final class EmbeddedDataPlane implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Trusts the CA certificates of {@code pemFile} (a PEM bundle, what Envoy's {@code
+     * validation_context.trusted_ca} takes) for {@code https} upstreams, instead of the JVM's
+     * default trust store. Either way the upstream's certificate must name the host of its URI
+     * (HTTPS endpoint identification), and that host is sent as SNI; the client's {@code Host}
+     * header is still passed through unchanged.
+     */
+    public Builder withUpstreamTrust(Path pemFile) {
+      this.trustPem = pemFile;
+      return this;
+    }
+
     /** Checks the settings and builds a data plane (not started). */
     public EmbeddedDataPlane build() {
       List<String> errors = new ArrayList<>(problems);
@@ -458,7 +484,7 @@ public final class EmbeddedDataPlane implements AutoCloseable {
                   + " e.g. \"orders\"; it is also the filter's node name");
         }
         if (u.uri() == null
-            || !"http".equals(u.uri().getScheme())
+            || !("http".equals(u.uri().getScheme()) || "https".equals(u.uri().getScheme()))
             || u.uri().getHost() == null
             || u.uri().getRawQuery() != null) {
           errors.add(
@@ -466,7 +492,7 @@ public final class EmbeddedDataPlane implements AutoCloseable {
                   + u.name()
                   + "\"): \""
                   + u.uri()
-                  + "\" must be an http URI with a host, e.g. http://127.0.0.1:8081");
+                  + "\" must be an http or https URI with a host, e.g. http://127.0.0.1:8081");
         }
         if (u.listenPort() < 0 || u.listenPort() > 65535) {
           errors.add(
@@ -491,6 +517,15 @@ public final class EmbeddedDataPlane implements AutoCloseable {
       }
       if (token != null && token.isBlank()) {
         errors.add("withControlPlaneToken: must not be blank; pass null for no token");
+      }
+      trust = null;
+      if (trustPem != null) {
+        try {
+          trust = PemTrust.load(trustPem);
+        } catch (IllegalArgumentException e) {
+          errors.add(
+              "withUpstreamTrust(" + trustPem + "): " + e.getMessage() + "; pass a PEM CA bundle");
+        }
       }
       if (!errors.isEmpty()) {
         throw new TestkitException(Code.INVALID_CONFIGURATION, String.join("; ", errors));
