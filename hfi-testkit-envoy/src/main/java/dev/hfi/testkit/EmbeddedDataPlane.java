@@ -67,6 +67,7 @@ public final class EmbeddedDataPlane implements AutoCloseable {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final String CLUSTER = "hfi_control_plane";
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration GOODBYE_TIMEOUT = Duration.ofSeconds(2);
 
   /** Longer than the longest delay a policy may ask for (1 h), so a held request is not cut. */
   private static final long IDLE_TIMEOUT_MS = Duration.ofMinutes(61).toMillis();
@@ -84,6 +85,7 @@ public final class EmbeddedDataPlane implements AutoCloseable {
   private ScheduledThreadPoolExecutor hostThreads;
   private volatile StartupCost startupCost;
   private volatile boolean started;
+  private boolean saidGoodbye;
 
   private EmbeddedDataPlane(Builder config) {
     this.config = config;
@@ -185,7 +187,11 @@ public final class EmbeddedDataPlane implements AutoCloseable {
     return startupCost;
   }
 
-  /** Stops the listeners, then the filters (a request still delayed is let through) and threads. */
+  /**
+   * Stops the listeners, then the filters (a request still delayed is let through) and threads,
+   * then removes the filters' instances from the control plane's {@code /v1/nodes} (so they do not
+   * linger as live, then stale); when the control plane cannot be reached they expire there.
+   */
   @Override
   public synchronized void close() {
     started = false;
@@ -206,6 +212,35 @@ public final class EmbeddedDataPlane implements AutoCloseable {
     }
     if (hostThreads != null) {
       hostThreads.shutdownNow();
+    }
+    sayGoodbye();
+  }
+
+  /** After the filters stopped polling: else a last poll could report an instance again. */
+  private void sayGoodbye() {
+    Map<String, String> owned = new LinkedHashMap<>();
+    filters.forEach(
+        (node, f) -> {
+          if (f.instance() != null) {
+            owned.put(f.instance(), node);
+          }
+        });
+    if (owned.isEmpty() || saidGoodbye) {
+      return;
+    }
+    saidGoodbye = true;
+    try (HfiClient client =
+        HfiClient.builder()
+            .withBaseUri(config.controlPlane)
+            .withToken(config.token)
+            .withTimeout(GOODBYE_TIMEOUT)
+            .build()) {
+      owned.forEach((instance, node) -> client.removeInstance(node, instance));
+    } catch (HfiException e) {
+      LOG.info(
+          "could not remove the filter instances {} from the control plane ({}); they expire there",
+          owned.keySet(),
+          e.getMessage());
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hfi.controlplane.ApplyResult;
 import dev.hfi.controlplane.ControlPlaneServer;
+import dev.hfi.controlplane.DataPlaneInstance;
 import dev.hfi.controlplane.FaultInjectionPolicy;
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
@@ -95,6 +96,34 @@ class EmbeddedDataPlaneIT {
   void startedFiltersHaveAckedAndReportTheirNodes() {
     assertThat(hfi.nodes().items()).extracting(i -> i.node()).contains("orders", "payments");
     assertThat(proxy.startupCost().total()).isPositive();
+  }
+
+  @Test
+  void closingRemovesExactlyItsOwnInstancesFromTheNodeListAtOnce() {
+    EmbeddedDataPlane first =
+        EmbeddedDataPlane.builder()
+            .withControlPlane(controlPlane.uri())
+            .withUpstream("twin", upstream.uri())
+            .build()
+            .start();
+    try (EmbeddedDataPlane second =
+        EmbeddedDataPlane.builder()
+            .withControlPlane(controlPlane.uri())
+            .withUpstream("twin", upstream.uri())
+            .build()
+            .start()) {
+      assertThat(twins()).hasSize(2);
+      first.close();
+      assertThat(twins())
+          .as("the closed data plane's instance is gone at once, the other one's stays")
+          .singleElement()
+          .satisfies(i -> assertThat(i.stale()).isFalse());
+    }
+    assertThat(twins()).isEmpty();
+  }
+
+  private static List<DataPlaneInstance> twins() {
+    return hfi.nodes().items().stream().filter(i -> i.node().equals("twin")).toList();
   }
 
   @Test
