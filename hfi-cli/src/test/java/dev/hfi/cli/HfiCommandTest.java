@@ -131,6 +131,18 @@ class HfiCommandTest {
   }
 
   @Test
+  void aZeroOrMalformedNodeExpiryIsAUsageErrorNamingIt() {
+    Cli.Result zero = cli.run("control-plane", "--port", "0", "--node-expiry", "0s");
+    assertThat(zero.exitCode()).isEqualTo(2);
+    assertThat(zero.err())
+        .startsWith("error: Invalid value for option '--node-expiry'")
+        .contains("positive", "'0s'");
+    Cli.Result malformed = cli.run("control-plane", "--port", "0", "--node-expiry", "soon");
+    assertThat(malformed.exitCode()).isEqualTo(2);
+    assertThat(malformed.err()).contains("--node-expiry").contains("soon");
+  }
+
+  @Test
   void etcdStoreWithoutEndpointsIsAUsageError() {
     Cli.Result r = cli.run("control-plane", "--store", "etcd", "--port", "0");
     assertThat(r.exitCode()).isEqualTo(2);

@@ -15,11 +15,12 @@ import java.util.function.Supplier;
 
 /**
  * What every data-plane instance has applied, kept current from one {@code /v1/events} stream:
- * opened, then a {@code /v1/nodes} snapshot, then every ACK, NACK and stale event folded in. {@link
- * #await} blocks until every live (non-stale) instance has applied a rule set {@code >=} a version,
- * and fails at once when a live instance that has not reached it rejected that version or a newer
- * one. Event-driven: no polling, and a tracker kept open costs no new stream per wait (the JUnit
- * extension keeps one for a whole test run; {@link HfiClient#awaitApplied} opens one per call).
+ * opened, then a {@code /v1/nodes} snapshot, then every ACK, NACK, stale and removed event folded
+ * in (a removed instance is no longer waited for). {@link #await} blocks until every live
+ * (non-stale) instance has applied a rule set {@code >=} a version, and fails at once when a live
+ * instance that has not reached it rejected that version or a newer one. Event-driven: no polling,
+ * and a tracker kept open costs no new stream per wait (the JUnit extension keeps one for a whole
+ * test run; {@link HfiClient#awaitApplied} opens one per call).
  *
  * <p>Thread-safe. Once the stream breaks, {@link #isOpen()} is false and waits fail with an {@link
  * HfiException}; open a new tracker to go on.
@@ -262,6 +263,10 @@ public final class AckTracker implements AutoCloseable {
       return;
     }
     if (e.node() == null || e.instance() == null) {
+      return;
+    }
+    if ("removed".equals(e.type())) {
+      instances.remove(e.node() + "/" + e.instance());
       return;
     }
     State s = instances.computeIfAbsent(e.node() + "/" + e.instance(), k -> new State());

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *   <tr><td>{@code ack}</td><td>{@code node}, {@code instance}, {@code version}</td></tr>
  *   <tr><td>{@code nack}</td><td>{@code node}, {@code instance}, {@code version} (rejected), {@code appliedVersion}, {@code error}</td></tr>
  *   <tr><td>{@code stale}</td><td>{@code node}, {@code instance}, {@code appliedVersion}, {@code lastSeen}</td></tr>
+ *   <tr><td>{@code removed}</td><td>{@code action} ({@code expired}: not seen for the node expiry; {@code deleted}: a data plane's goodbye), {@code node}, {@code instance}, {@code appliedVersion}, {@code lastSeen}</td></tr>
  * </table>
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -74,5 +75,15 @@ public record ControlPlaneEvent(
       String node, String instance, long appliedVersion, String lastSeen) {
     return new ControlPlaneEvent(
         "stale", null, null, null, null, null, node, instance, appliedVersion, null, lastSeen);
+  }
+
+  /**
+   * An instance left {@code GET /v1/nodes}: {@code action} is {@code expired} (not seen for the
+   * node expiry) or {@code deleted} (removed through the API).
+   */
+  public static ControlPlaneEvent removed(
+      String node, String instance, long appliedVersion, String lastSeen, String action) {
+    return new ControlPlaneEvent(
+        "removed", action, null, null, null, null, node, instance, appliedVersion, null, lastSeen);
   }
 }

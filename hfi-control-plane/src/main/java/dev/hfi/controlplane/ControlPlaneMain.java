@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * mvn -pl hfi-control-plane exec:java -Dexec.args="--port 8080 --bind 127.0.0.1"
  * options: --port N (8080, 0 = free) --bind ADDR (127.0.0.1) --token T (or env HFI_TOKEN)
- *          --stale-after DURATION (90s) --max-body-bytes N (1048576) --no-expirer
+ *          --stale-after DURATION (90s) --node-expiry DURATION (10m) --max-body-bytes N (1048576)
+ *          --no-expirer
  *          --store memory|etcd --etcd-endpoints URL,.. --etcd-prefix /hfi/ --etcd-user U
  *          --etcd-password P (or env HFI_ETCD_PASSWORD) --etcd-ca F --etcd-cert F --etcd-key F
  *          --etcd-lease-ttl 10s --etcd-timeout 2s
@@ -41,6 +42,7 @@ public final class ControlPlaneMain {
           case "--bind" -> builder.withBindAddress(value(args, ++i, a));
           case "--token" -> token = value(args, ++i, a);
           case "--stale-after" -> builder.withStaleAfter(duration(value(args, ++i, a), a));
+          case "--node-expiry" -> builder.withNodeExpiry(duration(value(args, ++i, a), a));
           case "--max-body-bytes" -> builder.withMaxBodyBytes(Long.parseLong(value(args, ++i, a)));
           case "--no-expirer" -> builder.withExpirer(false);
           case "--help", "-h" -> {
@@ -103,7 +105,7 @@ public final class ControlPlaneMain {
   private static void usage(PrintStream out) {
     out.println(
         "usage: ControlPlaneMain [--port 8080] [--bind 127.0.0.1] [--token T] [--stale-after 90s]"
-            + " [--max-body-bytes 1048576] [--no-expirer] [--store memory|etcd]"
+            + " [--node-expiry 10m] [--max-body-bytes 1048576] [--no-expirer] [--store memory|etcd]"
             + " [--etcd-endpoints URL,..] [--etcd-prefix /hfi/] [--etcd-user U] [--etcd-password P]"
             + " [--etcd-ca FILE] [--etcd-cert FILE --etcd-key FILE] [--etcd-lease-ttl 10s]"
             + " [--etcd-timeout 2s]");

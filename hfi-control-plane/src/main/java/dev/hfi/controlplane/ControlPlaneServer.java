@@ -69,7 +69,7 @@ public final class ControlPlaneServer implements AutoCloseable {
 
   private ControlPlaneServer(Builder b) {
     this.config = b;
-    this.nodes = new NodeRegistry(events, scheduler, b.clock, b.staleAfter);
+    this.nodes = new NodeRegistry(events, scheduler, b.clock, b.staleAfter, b.nodeExpiry);
     this.distributor = new Distributor(b.store, events, compiler);
   }
 
@@ -299,6 +299,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private String token;
     private long maxBodyBytes = 1024 * 1024;
     private Duration staleAfter = Duration.ofSeconds(90);
+    private Duration nodeExpiry = Duration.ofMinutes(10);
     private boolean expirer = true;
     private Clock clock = Clock.systemUTC();
 
@@ -343,6 +344,17 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long an instance may go without polling before it is dropped from {@code /v1/nodes}
+     * (event {@code removed}, action {@code expired}); default 10 min. It goes stale first when
+     * this is longer than {@link #withStaleAfter}. Data planes that shut down cleanly leave at once
+     * through {@code DELETE /v1/nodes/{node}/instances/{instance}}.
+     */
+    public Builder withNodeExpiry(Duration nodeExpiry) {
+      this.nodeExpiry = nodeExpiry;
+      return this;
+    }
+
     /** Whether this replica deletes expired policies (default true; only the leader should). */
     public Builder withExpirer(boolean enabled) {
       this.expirer = enabled;
@@ -378,6 +390,9 @@ public final class ControlPlaneServer implements AutoCloseable {
       }
       if (staleAfter == null || staleAfter.toMillis() < 1) {
         throw new IllegalArgumentException("staleAfter must be positive, got " + staleAfter);
+      }
+      if (nodeExpiry == null || nodeExpiry.toMillis() < 1) {
+        throw new IllegalArgumentException("nodeExpiry must be positive, got " + nodeExpiry);
       }
       return new ControlPlaneServer(this);
     }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -155,6 +156,52 @@ public final class HfiClient implements AutoCloseable {
           }
           return new Nodes(root.path("version").asLong(), List.copyOf(items));
         });
+  }
+
+  /**
+   * {@code DELETE /v1/nodes/{node}/instances/{instance}}: the goodbye of a data plane that shuts
+   * down, so that its filter instance leaves {@code /v1/nodes} (and no longer counts for {@link
+   * #awaitApplied}) at once instead of going stale, then expiring. Returns the removed instance, or
+   * empty when the control plane does not know it (never reported, already removed or expired). An
+   * instance that polls again afterwards is listed again.
+   */
+  public Optional<DataPlaneInstance> removeInstance(String node, String instance) {
+    HttpUrl url =
+        url("v1/nodes")
+            .addPathSegment(Objects.requireNonNull(node, "node"))
+            .addPathSegment("instances")
+            .addPathSegment(Objects.requireNonNull(instance, "instance"))
+            .build();
+    return removed(authorized(new Request.Builder().url(url)).delete().build()).stream()
+        .findFirst();
+  }
+
+  /**
+   * {@code DELETE /v1/nodes/{node}}: removes every instance of {@code node}, for a data plane that
+   * owns that node name alone (when it cannot learn its instance ids); empty when there is none.
+   * Prefer {@link #removeInstance} when other data planes may report under the same name.
+   */
+  public List<DataPlaneInstance> removeNode(String node) {
+    HttpUrl url = url("v1/nodes").addPathSegment(Objects.requireNonNull(node, "node")).build();
+    return removed(authorized(new Request.Builder().url(url)).delete().build());
+  }
+
+  private List<DataPlaneInstance> removed(Request req) {
+    try (Response r = http.newCall(req).execute()) {
+      if (r.code() == 404) {
+        return List.of();
+      }
+      if (!r.isSuccessful()) {
+        throw error(r);
+      }
+      List<DataPlaneInstance> items = new ArrayList<>();
+      for (JsonNode n : read(r, JsonNode.class).path("items")) {
+        items.add(Json.LENIENT.treeToValue(n, DataPlaneInstance.class));
+      }
+      return List.copyOf(items);
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
   }
 
   /**

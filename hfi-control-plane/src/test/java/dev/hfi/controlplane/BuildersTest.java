@@ -35,6 +35,13 @@ class BuildersTest {
                       .withStaleAfter(Duration.ZERO)
                       .build())
           .hasMessageContaining("staleAfter must be positive");
+      assertThatThrownBy(
+              () ->
+                  ControlPlaneServer.builder()
+                      .withStore(store)
+                      .withNodeExpiry(Duration.ofMillis(-1))
+                      .build())
+          .hasMessageContaining("nodeExpiry must be positive");
     }
   }
 

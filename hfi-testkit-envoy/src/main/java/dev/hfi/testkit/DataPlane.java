@@ -1,6 +1,7 @@
 package dev.hfi.testkit;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +91,13 @@ public interface DataPlane extends AutoCloseable {
 
     /** Proxies {@code upstream} on {@code listenPort} (0 = any free port) as node {@code name}. */
     B withUpstream(String name, URI upstream, int listenPort);
+
+    /**
+     * PEM bundle of the CAs that {@code https} upstreams' certificates must chain to, instead of
+     * the default trust (the JVM's, or the system bundle for Envoy); the certificate must also name
+     * the upstream's host.
+     */
+    B withTrustedCa(Path pemFile);
 
     /** Address the listeners bind; default {@code 127.0.0.1}. */
     B withBindAddress(String bindAddress);

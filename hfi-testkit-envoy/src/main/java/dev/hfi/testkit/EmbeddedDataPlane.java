@@ -6,9 +6,13 @@ import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.FilteringProxyServlet;
+import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.HfiClientAcks;
+import dev.hfi.testkit.internal.PemTrust;
 import dev.hfi.testkit.internal.WasmFilterHost;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * injects their faults: an abort answers locally with the policy's status, body and headers plus
  * {@code x-hfi-fault: <policy>}; a delay holds the request without holding a thread. The proxy is
  * Jetty's asynchronous proxy servlet: bodies stream, hop-by-hop headers are dropped, {@code
- * X-Forwarded-For/Proto/Host} are added and {@code Host} is preserved (as Envoy does).
+ * X-Forwarded-For/Proto/Host} are added and {@code Host} is preserved (as Envoy does). The
+ * upstream's {@code Date} and {@code Server} pass through; an unreachable upstream gets Envoy's
+ * {@code 503} (docs/DATA_PLANE.md). Upstreams may be {@code https} ({@link Builder#withTrustedCa}).
  *
  * <p>{@link #start()} returns once every listener is bound and, unless {@link
  * Builder#withReadyTimeout} is zero, every filter has ACKed the control plane's current rule set.
@@ -82,6 +88,7 @@ public final class EmbeddedDataPlane implements DataPlane {
   private ScheduledThreadPoolExecutor hostThreads;
   private volatile StartupCost startupCost;
   private volatile boolean started;
+  private boolean saidGoodbye;
 
   private EmbeddedDataPlane(Builder config) {
     this.config = config;
@@ -211,7 +218,11 @@ public final class EmbeddedDataPlane implements DataPlane {
     return startupCost;
   }
 
-  /** Stops the listeners, then the filters (a request still delayed is let through) and threads. */
+  /**
+   * Stops the listeners, then the filters (a request still delayed is let through) and threads,
+   * then removes the filters' instances from the control plane's {@code /v1/nodes} (so they do not
+   * linger as live, then stale); when the control plane cannot be reached they expire there.
+   */
   @Override
   public synchronized void close() {
     started = false;
@@ -233,6 +244,23 @@ public final class EmbeddedDataPlane implements DataPlane {
     if (hostThreads != null) {
       hostThreads.shutdownNow();
     }
+    sayGoodbye();
+  }
+
+  /** After the filters stopped polling: else a last poll could report an instance again. */
+  private void sayGoodbye() {
+    Map<String, String> owned = new LinkedHashMap<>();
+    filters.forEach(
+        (node, f) -> {
+          if (f.instance() != null) {
+            owned.put(f.instance(), node);
+          }
+        });
+    if (owned.isEmpty() || saidGoodbye) {
+      return;
+    }
+    saidGoodbye = true;
+    Goodbye.say(config.controlPlane, config.token, owned);
   }
 
   private void startFilters() {
@@ -295,9 +323,10 @@ public final class EmbeddedDataPlane implements DataPlane {
     server = new Server(threads);
     server.setStopTimeout(0);
     ContextHandlerCollection contexts = new ContextHandlerCollection();
+    HttpConfiguration http = new HttpConfiguration();
+    // The upstream's Server header passes through; Jetty adds none of its own.
+    http.setSendServerVersion(false);
     for (Upstream u : config.upstreams.values()) {
-      HttpConfiguration http = new HttpConfiguration();
-      http.setSendServerVersion(false);
       // HTTP/1.1, and HTTP/2 cleartext with prior knowledge (gRPC clients), as Envoy's listeners.
       ServerConnector connector =
           new ServerConnector(
@@ -314,7 +343,8 @@ public final class EmbeddedDataPlane implements DataPlane {
       context.setContextPath("/");
       context.setVirtualHosts(new String[] {"@" + connectorName});
       ServletHolder proxy =
-          new ServletHolder(new FilteringProxyServlet(u.uri(), filters.get(u.name())));
+          new ServletHolder(
+              new FilteringProxyServlet(u.uri(), filters.get(u.name()), config.trust));
       proxy.setAsyncSupported(true);
       proxy.setInitParameter("preserveHost", "true");
       // No overall exchange timeout, as Envoy's route timeout 0s: long streams are not cut.
@@ -423,6 +453,8 @@ public final class EmbeddedDataPlane implements DataPlane {
     private String bindAddress = "127.0.0.1";
     private Duration pollTimeout = Duration.ofSeconds(30);
     private Duration readyTimeout = Duration.ofSeconds(30);
+    private Path trustPem;
+    private KeyStore trust;
     private final List<String> problems = new ArrayList<>();
 
     private Builder() {}
@@ -486,6 +518,19 @@ public final class EmbeddedDataPlane implements DataPlane {
       return build().start();
     }
 
+    /**
+     * Trusts the CA certificates of {@code pemFile} (a PEM bundle, what Envoy's {@code
+     * validation_context.trusted_ca} takes) for {@code https} upstreams, instead of the JVM's
+     * default trust store. Either way the upstream's certificate must name the host of its URI
+     * (HTTPS endpoint identification), and that host is sent as SNI; the client's {@code Host}
+     * header is still passed through unchanged.
+     */
+    @Override
+    public Builder withTrustedCa(Path pemFile) {
+      this.trustPem = pemFile;
+      return this;
+    }
+
     /** Checks the settings and builds a data plane (not started). */
     public EmbeddedDataPlane build() {
       List<String> errors = new ArrayList<>(problems);
@@ -514,7 +559,7 @@ public final class EmbeddedDataPlane implements DataPlane {
                   + " e.g. \"orders\"; it is also the filter's node name");
         }
         if (u.uri() == null
-            || !"http".equals(u.uri().getScheme())
+            || !("http".equals(u.uri().getScheme()) || "https".equals(u.uri().getScheme()))
             || u.uri().getHost() == null
             || u.uri().getRawQuery() != null) {
           errors.add(
@@ -522,7 +567,7 @@ public final class EmbeddedDataPlane implements DataPlane {
                   + u.name()
                   + "\"): \""
                   + u.uri()
-                  + "\" must be an http URI with a host, e.g. http://127.0.0.1:8081");
+                  + "\" must be an http or https URI with a host, e.g. http://127.0.0.1:8081");
         }
         if (u.listenPort() < 0 || u.listenPort() > 65535) {
           errors.add(
@@ -547,6 +592,15 @@ public final class EmbeddedDataPlane implements DataPlane {
       }
       if (token != null && token.isBlank()) {
         errors.add("withControlPlaneToken: must not be blank; pass null for no token");
+      }
+      trust = null;
+      if (trustPem != null) {
+        try {
+          trust = PemTrust.load(trustPem);
+        } catch (IllegalArgumentException e) {
+          errors.add(
+              "withTrustedCa(" + trustPem + "): " + e.getMessage() + "; pass a PEM CA bundle");
+        }
       }
       if (!errors.isEmpty()) {
         throw new TestkitException(Code.INVALID_CONFIGURATION, String.join("; ", errors));

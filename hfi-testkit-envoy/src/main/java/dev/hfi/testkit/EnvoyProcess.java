@@ -5,6 +5,7 @@ import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.FilterModule;
+import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.HfiClientAcks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -58,6 +60,8 @@ public final class EnvoyProcess implements DataPlane {
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final int LOG_TAIL_LINES = 40;
+  private static final Pattern CONFIGURED =
+      Pattern.compile("hfi: filter instance (\\S+) of node (\\S+) configured");
   private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
 
   private record Upstream(String name, URI uri, int listenPort) {}
@@ -198,11 +202,20 @@ public final class EnvoyProcess implements DataPlane {
     }
   }
 
-  /** Stops Envoy and removes its folder. Safe to call more than once. */
+  /**
+   * Stops Envoy, removes its filter instances from the control plane's {@code /v1/nodes} (learnt
+   * from the filter's log line {@code filter instance ID of node NODE configured}, so only at log
+   * level info or finer; otherwise they expire there), and removes its folder. Safe to call more
+   * than once.
+   */
   @Override
   public synchronized void close() {
     started = false;
     stopProcess();
+    if (process != null) {
+      Goodbye.say(config.controlPlane, config.token, ownInstances());
+      process = null;
+    }
     if (shutdownHook != null) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -215,6 +228,18 @@ public final class EnvoyProcess implements DataPlane {
       deleteRecursively(dir);
       dir = null;
     }
+  }
+
+  /** Instance id -> node of every filter root context this Envoy configured, from its log. */
+  private Map<String, String> ownInstances() {
+    Map<String, String> owned = new LinkedHashMap<>();
+    Matcher m = CONFIGURED.matcher(logs());
+    while (m.find()) {
+      if (config.upstreams.containsKey(m.group(2))) {
+        owned.put(m.group(1), m.group(2));
+      }
+    }
+    return owned;
   }
 
   private void stopProcess() {
@@ -481,6 +506,7 @@ public final class EnvoyProcess implements DataPlane {
     }
 
     /** PEM file of the CAs trusted for {@code https} upstreams; default: the system bundle. */
+    @Override
     public Builder withTrustedCa(Path pem) {
       this.trustedCa = pem;
       return this;

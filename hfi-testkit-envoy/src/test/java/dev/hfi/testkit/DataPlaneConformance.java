@@ -2,6 +2,7 @@ package dev.hfi.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpsServer;
 import dev.hfi.controlplane.ApplyResult;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.FaultInjectionPolicy;
@@ -9,7 +10,6 @@ import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyCodec;
 import dev.hfi.testkit.internal.HfiClientAcks;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +57,13 @@ abstract class DataPlaneConformance {
   static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
   static final Duration POLL_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Envoy's answer to an upstream failure before its response headers begins with this. */
+  static final String UPSTREAM_FAILURE =
+      "upstream connect error or disconnect/reset before headers. reset reason: ";
+
+  static final String UPSTREAM_DATE = "Mon, 01 Jan 2001 00:00:00 GMT";
+  static final String UPSTREAM_SERVER = "raw-upstream/1";
+
   MemoryPolicyStore store;
   ControlPlaneServer controlPlane;
   HfiClient hfi;
@@ -63,31 +71,75 @@ abstract class DataPlaneConformance {
   DataPlane proxy;
   HttpClient http;
 
-  /**
-   * Starts the data plane under test, ready (every filter ACKed), in front of {@code upstreams}
-   * (name = node), long-polling {@code controlPlane} with {@code pollTimeout}.
-   */
-  abstract DataPlane start(URI controlPlane, Map<String, URI> upstreams, Duration pollTimeout);
+  /** Upstreams that answer, fail or speak TLS in particular ways, behind {@link #edgeProxy}. */
+  private RawUpstream dated;
+
+  private RawUpstream undated;
+  private RawUpstream resetting;
+  private HttpsServer tls;
+  private DataPlane edgeProxy;
+  private DataPlane trustingProxy;
+
+  /** A builder of the data plane under test, with its own settings (e.g. Envoy's workers). */
+  abstract DataPlane.Builder<?> dataPlane();
 
   /** Filter instances per node (one per Envoy worker). */
   abstract int instancesPerNode();
 
   @BeforeAll
-  void startStack() throws IOException {
+  void startStack() throws Exception {
     store = new MemoryPolicyStore();
     controlPlane = ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
     hfi = HfiClient.builder().withBaseUri(controlPlane.uri()).build();
     upstream = new TestUpstream();
-    Map<String, URI> upstreams = new LinkedHashMap<>();
-    upstreams.put("orders", upstream.uri());
-    upstreams.put("payments", upstream.uri());
-    proxy = start(controlPlane.uri(), upstreams, POLL_TIMEOUT);
+    proxy =
+        dataPlane()
+            .withControlPlane(controlPlane.uri())
+            .withPollTimeout(POLL_TIMEOUT)
+            .withUpstream("orders", upstream.uri())
+            .withUpstream("payments", upstream.uri())
+            .start();
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    dated =
+        RawUpstream.answering(
+            "HTTP/1.1 200 OK\r\nDate: "
+                + UPSTREAM_DATE
+                + "\r\nServer: "
+                + UPSTREAM_SERVER
+                + "\r\nContent-Length: 5\r\nConnection: close\r\n\r\ndated");
+    undated =
+        RawUpstream.answering(
+            "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nConnection: close\r\n\r\nundated");
+    resetting = RawUpstream.resetting();
+    TestCa ca = new TestCa(Files.createTempDirectory("hfi-test-ca"));
+    tls = ca.startServer();
+    edgeProxy =
+        dataPlane()
+            .withControlPlane(controlPlane.uri())
+            .withUpstream("dated", dated.uri())
+            .withUpstream("undated", undated.uri())
+            .withUpstream("down", RawUpstream.down())
+            .withUpstream("resetting", resetting.uri())
+            .withUpstream("tls-untrusted", TestCa.uri(tls))
+            .start();
+    trustingProxy =
+        dataPlane()
+            .withControlPlane(controlPlane.uri())
+            .withTrustedCa(ca.caPem())
+            .withUpstream("tls-trusted", TestCa.uri(tls))
+            .start();
   }
 
   @AfterAll
   void stopStack() {
-    for (AutoCloseable c : new AutoCloseable[] {proxy, upstream, hfi, controlPlane}) {
+    if (tls != null) {
+      tls.stop(0);
+    }
+    for (AutoCloseable c :
+        new AutoCloseable[] {
+          proxy, edgeProxy, trustingProxy, upstream, dated, undated, resetting, hfi, controlPlane
+        }) {
       if (c != null) {
         try {
           c.close();
@@ -613,6 +665,96 @@ abstract class DataPlaneConformance {
         .as("every filter ACKs the restarted control plane's rule set")
         .isTrue();
     assertThat(get("orders", "/outage").statusCode()).isEqualTo(502);
+  }
+
+  @Test
+  void theUpstreamsDateAndServerReachTheClientOnce() throws Exception {
+    HttpResponse<String> r = get(edgeProxy, "dated");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("dated");
+    assertThat(r.headers().allValues("date")).containsExactly(UPSTREAM_DATE);
+    assertThat(r.headers().allValues("server")).containsExactly(UPSTREAM_SERVER);
+  }
+
+  @Test
+  void anAnswerWithoutDateGetsExactlyOne() throws Exception {
+    HttpResponse<String> r = get(edgeProxy, "undated");
+    assertThat(r.body()).isEqualTo("undated");
+    assertThat(r.headers().allValues("date")).hasSize(1);
+  }
+
+  @Test
+  void anUpstreamThatIsDownGets503UpstreamConnectError() throws Exception {
+    HttpResponse<String> r = get(edgeProxy, "down");
+    assertUpstreamFailure(r);
+    assertThat(r.body()).isEqualTo(UPSTREAM_FAILURE + "remote connection failure");
+  }
+
+  @Test
+  void anUpstreamThatResetsBeforeAnsweringGets503UpstreamConnectError() throws Exception {
+    assertUpstreamFailure(get(edgeProxy, "resetting"));
+  }
+
+  @Test
+  void anHttpsUpstreamOfAnUntrustedCaGets503UpstreamConnectError() throws Exception {
+    assertUpstreamFailure(get(edgeProxy, "tls-untrusted"));
+  }
+
+  @Test
+  void anHttpsUpstreamOfATrustedCaPassesThrough() throws Exception {
+    HttpResponse<String> r = get(trustingProxy, "tls-trusted");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("hello over tls");
+  }
+
+  @Test
+  void closingRemovesExactlyItsOwnInstancesFromTheNodeListAtOnce() {
+    DataPlane first =
+        dataPlane()
+            .withControlPlane(controlPlane.uri())
+            .withUpstream("twin", upstream.uri())
+            .start();
+    Set<String> firsts = twins();
+    assertThat(firsts).hasSizeGreaterThanOrEqualTo(instancesPerNode());
+    try (DataPlane second =
+        dataPlane()
+            .withControlPlane(controlPlane.uri())
+            .withUpstream("twin", upstream.uri())
+            .start()) {
+      Set<String> seconds = new java.util.HashSet<>(twins());
+      seconds.removeAll(firsts);
+      assertThat(seconds).hasSizeGreaterThanOrEqualTo(instancesPerNode());
+      first.close();
+      assertThat(twins())
+          .as("the closed data plane's instances are gone at once, the other one's stay")
+          .isEqualTo(seconds);
+    }
+    assertThat(twins()).isEmpty();
+  }
+
+  private Set<String> twins() {
+    Set<String> out = new java.util.TreeSet<>();
+    hfi.nodes().items().stream()
+        .filter(i -> i.node().equals("twin"))
+        .forEach(i -> out.add(i.instance()));
+    return out;
+  }
+
+  private static void assertUpstreamFailure(HttpResponse<String> r) {
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    assertThat(r.body()).startsWith(UPSTREAM_FAILURE);
+    assertThat(r.headers().firstValue("x-hfi-fault"))
+        .as("a real upstream failure is not an injected fault")
+        .isEmpty();
+    assertThat(r.headers().allValues("date")).hasSize(1);
+  }
+
+  private HttpResponse<String> get(DataPlane dataPlane, String upstreamName) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(dataPlane.proxyUri(upstreamName).resolve("/api/x")).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   void apply(String yaml) {

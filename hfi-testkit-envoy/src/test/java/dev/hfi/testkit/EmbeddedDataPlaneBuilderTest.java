@@ -7,11 +7,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad settings of the embedded data plane and of its entry point fail with a fix-it message. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -55,10 +58,34 @@ class EmbeddedDataPlaneBuilderTest {
         .hasMessageContaining("upstream \"orders\" added twice")
         .hasMessageContaining(
             "withControlPlane: \"http://127.0.0.1:8080/api\" must be a plain http URI")
-        .hasMessageContaining("withUpstream(\"payments\"): \"ftp://host\" must be an http URI")
+        .hasMessageContaining(
+            "withUpstream(\"payments\"): \"ftp://host\" must be an http or https URI")
         .hasMessageContaining("listen port 70000 must be in 0..65535")
         .hasMessageContaining("withPollTimeout(PT10M)")
         .hasMessageContaining("withReadyTimeout(PT-1S)");
+  }
+
+  @Test
+  void upstreamTrustMustBeAReadablePemBundle(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.pem");
+    assertThatThrownBy(
+            () ->
+                EmbeddedDataPlane.builder()
+                    .withControlPlane(CONTROL_PLANE)
+                    .withUpstream("orders", URI.create("https://127.0.0.1:8443"))
+                    .withTrustedCa(missing)
+                    .build())
+        .hasMessageContaining("withTrustedCa(" + missing + "): cannot read it")
+        .hasMessageContaining("pass a PEM CA bundle");
+    Path notPem = Files.writeString(dir.resolve("key.txt"), "not a certificate");
+    assertThatThrownBy(
+            () ->
+                EmbeddedDataPlane.builder()
+                    .withControlPlane(CONTROL_PLANE)
+                    .withUpstream("orders", UPSTREAM)
+                    .withTrustedCa(notPem)
+                    .build())
+        .hasMessageContaining("withTrustedCa(" + notPem + "): ");
   }
 
   @Test
@@ -107,6 +134,7 @@ class EmbeddedDataPlaneBuilderTest {
                 new CountDownLatch(0)))
         .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith("hfi proxy: withUpstream(\"default\"): \"ftp://x\" must be an http URI");
+        .startsWith(
+            "hfi proxy: withUpstream(\"default\"): \"ftp://x\" must be an http or https URI");
   }
 }

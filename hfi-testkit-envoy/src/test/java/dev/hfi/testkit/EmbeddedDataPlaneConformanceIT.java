@@ -2,9 +2,6 @@ package dev.hfi.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,11 +10,8 @@ import org.junit.jupiter.api.Test;
 class EmbeddedDataPlaneConformanceIT extends DataPlaneConformance {
 
   @Override
-  DataPlane start(URI controlPlane, Map<String, URI> upstreams, Duration pollTimeout) {
-    EmbeddedDataPlane.Builder b =
-        EmbeddedDataPlane.builder().withControlPlane(controlPlane).withPollTimeout(pollTimeout);
-    upstreams.forEach(b::withUpstream);
-    return b.build().start();
+  DataPlane.Builder<?> dataPlane() {
+    return EmbeddedDataPlane.builder();
   }
 
   @Override

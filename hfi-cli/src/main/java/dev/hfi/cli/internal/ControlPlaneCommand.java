@@ -124,6 +124,16 @@ final class ControlPlaneCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   Duration staleAfter;
 
+  @Option(
+      names = "--node-expiry",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      converter = DurationConverter.class,
+      description =
+          "A data-plane instance that has not polled for this long is dropped from the node list"
+              + " (default ${DEFAULT-VALUE}).")
+  Duration nodeExpiry;
+
   @Override
   public Integer call() {
     PolicyStore policies = openStore();
@@ -134,6 +144,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
               .withPort(port)
               .withBindAddress(bind)
               .withStaleAfter(staleAfter)
+              .withNodeExpiry(nodeExpiry)
               .withToken(HfiCommand.of(spec).serverToken())
               .withStore(policies)
               .build()

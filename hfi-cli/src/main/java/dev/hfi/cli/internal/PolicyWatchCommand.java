@@ -31,7 +31,7 @@ final class PolicyWatchCommand implements Callable<Integer> {
   @Option(
       names = "--all-events",
       description =
-          "Also print new rule sets and data-plane acknowledgements (ruleset, ack, nack, stale).")
+          "Also print new rule sets and data-plane acknowledgements (ruleset, ack, nack, stale, removed).")
   boolean allEvents;
 
   @Override
@@ -94,6 +94,13 @@ final class PolicyWatchCommand implements Callable<Integer> {
       case "policy" -> sb.append(' ').append(e.name()).append(' ').append(e.action());
       case "ack", "nack", "stale" ->
           sb.append(' ').append(e.node()).append('/').append(e.instance());
+      case "removed" ->
+          sb.append(' ')
+              .append(e.node())
+              .append('/')
+              .append(e.instance())
+              .append(' ')
+              .append(e.action());
       default -> {}
     }
     append(sb, "revision", e.revision());

@@ -108,6 +108,8 @@ public final class EnvoyYaml {
             .putObject("typed_config");
     hcm.put("@type", HCM_TYPE);
     hcm.put("stat_prefix", upstream.name());
+    // The client sees the upstream's Server header, not "envoy": the proxy stays transparent.
+    hcm.put("server_header_transformation", "PASS_THROUGH");
     // Append the client to X-Forwarded-For (as the embedded data plane does): the proxy is the
     // edge.
     hcm.put("use_remote_address", true);

@@ -6,13 +6,19 @@ import dev.hfi.testkit.internal.WasmFilterHost.Proceed;
 import dev.hfi.testkit.internal.WasmFilterHost.RequestHead;
 import dev.hfi.testkit.internal.WasmFilterHost.Respond;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import javax.servlet.AsyncContext;
 import javax.servlet.AsyncEvent;
 import javax.servlet.AsyncListener;
@@ -20,7 +26,12 @@ import javax.servlet.DispatcherType;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.api.Response;
+import org.eclipse.jetty.client.http.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.proxy.AsyncProxyServlet;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * Jetty's asynchronous proxy servlet (streams bodies both ways, drops hop-by-hop headers, adds
  * {@code Via} and {@code X-Forwarded-For/Proto/Host}) with the HFI filter run on the request
  * headers first, as Envoy runs it before its router.
+ *
+ * <p>Answers follow Envoy where a client can see the difference: the upstream's {@code Date} and
+ * {@code Server} are passed through (Jetty's own {@code Date} is replaced, not doubled; its {@code
+ * Server} is never sent), and an upstream that cannot be reached or resets before answering gets
+ * Envoy's {@code 503 upstream connect error or disconnect/reset before headers. reset reason: ...}
+ * in {@code text/plain} (see docs/DATA_PLANE.md). Upstreams may be {@code https}: the server
+ * certificate must chain to the JVM's default trust store or to {@code upstreamTrust}, and must
+ * name the upstream URI's host (SNI is that host too).
  *
  * <p>A request the filter delays waits in a servlet {@link AsyncContext}, holding no thread; when
  * the filter lets it go (a host tick thread calls back) it is re-dispatched into this servlet,
@@ -38,12 +57,22 @@ public final class FilteringProxyServlet extends AsyncProxyServlet {
 
   private static final String DECISION = FilteringProxyServlet.class.getName() + ".decision";
 
+  /** What Envoy (1.40) answers when the upstream fails before its response headers. */
+  public static final String UPSTREAM_FAILURE_PREFIX =
+      "upstream connect error or disconnect/reset before headers. reset reason: ";
+
   private final transient WasmFilterHost filter;
+  private final transient KeyStore upstreamTrust;
   private final String upstream;
 
-  /** Proxies to {@code upstream} (scheme, host, port, optional base path). */
-  public FilteringProxyServlet(URI upstream, WasmFilterHost filter) {
+  /**
+   * Proxies to {@code upstream} (scheme, host, port, optional base path); an {@code https} upstream
+   * must present a certificate issued by a CA in {@code upstreamTrust}, or in the JVM's default
+   * trust store when it is null.
+   */
+  public FilteringProxyServlet(URI upstream, WasmFilterHost filter, KeyStore upstreamTrust) {
     this.filter = filter;
+    this.upstreamTrust = upstreamTrust;
     String base = upstream.toString();
     this.upstream = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
   }
@@ -75,6 +104,79 @@ public final class FilteringProxyServlet extends AsyncProxyServlet {
   protected String rewriteTarget(HttpServletRequest request) {
     String query = request.getQueryString();
     return upstream + request.getRequestURI() + (query == null ? "" : "?" + query);
+  }
+
+  @Override
+  protected HttpClient newHttpClient() {
+    SslContextFactory.Client tls = new SslContextFactory.Client();
+    // Verify that the certificate names the upstream URI's host, as any Java HTTPS client does.
+    tls.setEndpointIdentificationAlgorithm("HTTPS");
+    if (upstreamTrust != null) {
+      tls.setTrustStore(upstreamTrust);
+    }
+    int selectors = Math.max(1, Runtime.getRuntime().availableProcessors() / 2); // Jetty's default
+    return new HttpClient(new HttpClientTransportOverHTTP(selectors), tls);
+  }
+
+  @Override
+  protected void onServerResponseHeaders(
+      HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse,
+      Response serverResponse) {
+    // Jetty put its own Date in when the exchange began; the upstream's replaces it rather than
+    // joining it (Envoy keeps the upstream's and adds one only when there is none).
+    if (serverResponse.getHeaders().containsKey(HttpHeader.DATE.asString())) {
+      proxyResponse.setHeader(HttpHeader.DATE.asString(), null);
+    }
+    super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+  }
+
+  @Override
+  protected void onProxyResponseFailure(
+      HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse,
+      Response serverResponse,
+      Throwable failure) {
+    if (proxyResponse.isCommitted()) {
+      // Part of the answer is out already: only breaking the connection can tell the client.
+      super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+      return;
+    }
+    LOG.debug("upstream {} failed: {}", upstream, failure.toString());
+    boolean timedOut = failure instanceof TimeoutException;
+    String body =
+        timedOut ? "upstream request timeout" : UPSTREAM_FAILURE_PREFIX + resetReason(failure);
+    try {
+      proxyResponse.reset(); // drops Jetty's Date too: a local answer carries one, as in Envoy
+      proxyResponse.setDateHeader(HttpHeader.DATE.asString(), System.currentTimeMillis());
+      proxyResponse.setStatus(timedOut ? 504 : 503);
+      proxyResponse.setContentType("text/plain");
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      proxyResponse.setContentLength(bytes.length);
+      proxyResponse.getOutputStream().write(bytes);
+    } catch (IOException | IllegalStateException e) {
+      LOG.debug("cannot answer the upstream failure: {}", e.toString());
+    } finally {
+      if (clientRequest.isAsyncStarted()) {
+        clientRequest.getAsyncContext().complete();
+      }
+    }
+  }
+
+  /** Envoy's wording for why the upstream stream ended, with the JVM's detail. */
+  private static String resetReason(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return "remote connection failure"; // word for word what Envoy 1.40 answers
+      }
+      if (t instanceof SocketTimeoutException) {
+        return "connection timeout";
+      }
+      if (t instanceof SSLException) {
+        return "remote connection failure, transport failure reason: TLS error: " + t.getMessage();
+      }
+    }
+    return "connection termination";
   }
 
   private static void park(HttpServletRequest request, Paused paused) {

@@ -21,6 +21,8 @@ import io.roastedroot.proxywasm.internal.SendResponse;
 import io.roastedroot.proxywasm.internal.ServerAdaptor;
 import io.roastedroot.proxywasm.internal.WasmResult;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -169,6 +171,7 @@ public final class WasmFilterHost implements AutoCloseable {
   private final Map<Integer, Paused> paused = new LinkedHashMap<>();
   private final long createNanos;
   private volatile boolean closed;
+  private volatile String instance;
 
   /**
    * Creates the VM (on_vm_start, on_configure) and starts its polling.
@@ -223,6 +226,14 @@ public final class WasmFilterHost implements AutoCloseable {
   /** Nanoseconds this VM took to instantiate, configure and start polling. */
   public long createNanos() {
     return createNanos;
+  }
+
+  /**
+   * The instance id the filter reports to the control plane (it makes one up at random, per VM),
+   * read from its first long poll; null before that.
+   */
+  public String instance() {
+    return instance;
   }
 
   /** The filter's counters and gauges, by metric name. */
@@ -376,6 +387,9 @@ public final class WasmFilterHost implements AutoCloseable {
         int timeout,
         HttpCallResponseHandler handler) {
       String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+      if (instance == null && uri.getRawQuery() != null) {
+        instance = queryParameter(uri.getRawQuery(), "instance");
+      }
       Request request =
           http.newRequest(host, port)
               .scheme(uri.getScheme())
@@ -410,6 +424,15 @@ public final class WasmFilterHost implements AutoCloseable {
           });
       return () -> request.abort(new CancellationException("the filter cancelled the call"));
     }
+  }
+
+  private static String queryParameter(String rawQuery, String name) {
+    for (String pair : rawQuery.split("&")) {
+      if (pair.startsWith(name + "=")) {
+        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
   }
 
   /** The headers of one request, as proxy-wasm map pairs (pseudo headers first). */

@@ -43,6 +43,8 @@ public final class ApiRoutes {
         rest("DELETE", "/v1/policies/:name", policies::delete),
         stream("GET", "/v1/config/stream", streams::config),
         rest("GET", "/v1/nodes", status::nodes),
+        rest("DELETE", "/v1/nodes/:node", status::deleteNode),
+        rest("DELETE", "/v1/nodes/:node/instances/:instance", status::deleteInstance),
         stream("GET", "/v1/events", streams::events),
         new Route("GET", "/healthz", true, status::healthz, null),
         new Route("GET", "/readyz", true, status::readyz, null),

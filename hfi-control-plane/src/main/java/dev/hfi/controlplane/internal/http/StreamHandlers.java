@@ -110,7 +110,7 @@ public final class StreamHandlers {
                 + "\"");
       }
     }
-    nodes.pollStarted(node, instance, version, rejected, error);
+    Object poll = nodes.pollStarted(node, instance, version, rejected, error);
     AsyncContext ctx = req.startAsync();
     // The distributor times the wait: Jetty 9.4 can lose a short AsyncContext timeout.
     ctx.setTimeout(0);
@@ -127,7 +127,7 @@ public final class StreamHandlers {
           @Override
           public void onComplete(AsyncEvent event) {
             distributor.cancel(waiter);
-            nodes.pollEnded(node, instance);
+            nodes.pollEnded(poll);
           }
 
           @Override
