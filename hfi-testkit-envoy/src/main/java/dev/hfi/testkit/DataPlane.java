@@ -99,6 +99,9 @@ public interface DataPlane extends AutoCloseable {
      */
     B withTrustedCa(Path pemFile);
 
+    /** Runs this {@code hfi-filter.wasm} instead of the one on the classpath. */
+    B withFilterWasm(Path wasm);
+
     /** Address the listeners bind; default {@code 127.0.0.1}. */
     B withBindAddress(String bindAddress);
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
+import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.FilteringProxyServlet;
 import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.HfiClientAcks;
@@ -283,6 +284,7 @@ public final class EmbeddedDataPlane implements DataPlane {
       throw new IllegalStateException("cannot start the filter's http client", e);
     }
     WasmFilterHost.SharedData shared = new WasmFilterHost.SharedData();
+    byte[] wasm = config.filterWasm == null ? null : FilterModule.bytes(config.filterWasm);
     for (Upstream u : config.upstreams.values()) {
       try {
         filters.put(
@@ -294,7 +296,8 @@ public final class EmbeddedDataPlane implements DataPlane {
                 shared,
                 hostThreads,
                 hostThreads,
-                callClient));
+                callClient,
+                wasm));
       } catch (Exception e) {
         throw new TestkitException(
             Code.FILTER_NOT_FOUND,
@@ -456,8 +459,20 @@ public final class EmbeddedDataPlane implements DataPlane {
     private Path trustPem;
     private KeyStore trust;
     private final List<String> problems = new ArrayList<>();
+    private Path filterWasm;
 
     private Builder() {}
+
+    /**
+     * Runs this {@code hfi-filter.wasm} instead of the one on the classpath, on Chicory's
+     * interpreter (the shipped filter runs compiled to JVM bytecode at build time, 10-50 times
+     * faster).
+     */
+    @Override
+    public Builder withFilterWasm(Path wasm) {
+      this.filterWasm = wasm;
+      return this;
+    }
 
     /** The control plane the filters long-poll, e.g. {@code http://127.0.0.1:8080} (required). */
     @Override

@@ -500,6 +500,7 @@ public final class EnvoyProcess implements DataPlane {
     }
 
     /** Runs this {@code hfi-filter.wasm} instead of the one on the classpath. */
+    @Override
     public Builder withFilterWasm(Path wasm) {
       this.filterWasm = wasm;
       return this;

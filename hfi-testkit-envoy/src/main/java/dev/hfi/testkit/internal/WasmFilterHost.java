@@ -1,5 +1,6 @@
 package dev.hfi.testkit.internal;
 
+import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.hfi.filter.CompiledHfiFilter;
 import io.roastedroot.proxywasm.LogHandler;
@@ -171,6 +172,10 @@ public final class WasmFilterHost implements AutoCloseable {
   private final Map<Integer, Paused> paused = new LinkedHashMap<>();
   private final long createNanos;
   private volatile boolean closed;
+
+  /** The VM trapped: like Envoy with {@code failure_policy: FAIL_OPEN}, requests bypass it. */
+  private volatile boolean failed;
+
   private volatile String instance;
 
   /**
@@ -181,6 +186,8 @@ public final class WasmFilterHost implements AutoCloseable {
    * @param scheduler runs ticks (the filter's delays and retries)
    * @param callbacks delivers http-call answers into the VM
    * @param http sends the filter's http calls
+   * @param wasm another build of the filter, run by the interpreter; null for the shipped filter,
+   *     compiled at build time
    */
   public WasmFilterHost(
       String pluginConfig,
@@ -189,16 +196,20 @@ public final class WasmFilterHost implements AutoCloseable {
       SharedData shared,
       ScheduledExecutorService scheduler,
       Executor callbacks,
-      HttpClient http)
+      HttpClient http,
+      byte[] wasm)
       throws Exception {
     this.scheduler = scheduler;
     this.callbacks = callbacks;
     this.http = http;
     long start = System.nanoTime();
+    PluginFactory.Builder factory =
+        wasm == null
+            ? PluginFactory.builder(Module.MODULE).withMachineFactory(CompiledHfiFilter::create)
+            : PluginFactory.builder(Parser.parse(wasm));
     plugin =
         (Plugin)
-            PluginFactory.builder(Module.MODULE)
-                .withMachineFactory(CompiledHfiFilter::create)
+            factory
                 .withPluginConfig(pluginConfig)
                 .withUpstreams(Map.of(cluster, controlPlane))
                 .withStrictUpstreams(true)
@@ -245,11 +256,22 @@ public final class WasmFilterHost implements AutoCloseable {
   public Decision onRequestHeaders(RequestHead head) {
     plugin.lock();
     try {
-      if (closed) {
+      if (closed || failed) {
         return new Proceed();
       }
       PluginHttpContext ctx = plugin.createHttpContext(new RequestAdaptor(head));
-      Action action = ctx.context().callOnRequestHeaders(false);
+      Action action;
+      try {
+        action = ctx.context().callOnRequestHeaders(false);
+      } catch (RuntimeException trap) {
+        // The filter catches its own exceptions; what reaches here is the VM failing (a trap):
+        // its state is lost, so it is bypassed from now on, as Envoy's FAIL_OPEN does.
+        failed = true;
+        LOG.error(
+            "hfi-filter.wasm failed ({}); requests now bypass the filter (fail open)",
+            trap.toString());
+        return new Proceed();
+      }
       Decision decision = decided(ctx, action);
       if (decision != null) {
         ctx.context().close();
