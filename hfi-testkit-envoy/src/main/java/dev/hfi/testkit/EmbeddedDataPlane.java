@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
+import dev.hfi.testkit.internal.DataPlaneSettings;
+import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.FilteringProxyServlet;
 import dev.hfi.testkit.internal.Goodbye;
@@ -24,7 +26,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -69,7 +70,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedDataPlane implements DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDataPlane.class);
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final String CLUSTER = "hfi_control_plane";
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
 
@@ -78,8 +78,6 @@ public final class EmbeddedDataPlane implements DataPlane {
 
   /** What starting cost, measured by {@link #start()}. */
   public record StartupCost(Duration moduleLoad, Duration filterCreation, Duration total) {}
-
-  private record Upstream(String name, URI uri, int listenPort) {}
 
   private final Builder config;
   private final Map<String, WasmFilterHost> filters = new LinkedHashMap<>();
@@ -139,10 +137,13 @@ public final class EmbeddedDataPlane implements DataPlane {
    * Where a client reaches {@code upstream} through the proxy, e.g. {@code http://127.0.0.1:41234}.
    */
   public URI proxyUri(String upstream) {
-    if (!config.upstreams.containsKey(upstream)) {
+    if (!config.upstreams().containsKey(upstream)) {
       throw new TestkitException(
           Code.INVALID_CONFIGURATION,
-          "proxyUri(\"" + upstream + "\"): no such upstream; known: " + config.upstreams.keySet());
+          "proxyUri(\""
+              + upstream
+              + "\"): no such upstream; known: "
+              + config.upstreams().keySet());
     }
     requireStarted();
     ServerConnector connector = connectors.get(upstream);
@@ -159,7 +160,7 @@ public final class EmbeddedDataPlane implements DataPlane {
 
   @Override
   public Set<String> upstreams() {
-    return Collections.unmodifiableSet(config.upstreams.keySet());
+    return Collections.unmodifiableSet(config.upstreams().keySet());
   }
 
   @Override
@@ -261,7 +262,7 @@ public final class EmbeddedDataPlane implements DataPlane {
       return;
     }
     saidGoodbye = true;
-    Goodbye.say(config.controlPlane, config.token, owned);
+    Goodbye.say(config.controlPlane(), config.token(), owned);
   }
 
   private void startFilters() {
@@ -284,15 +285,15 @@ public final class EmbeddedDataPlane implements DataPlane {
       throw new IllegalStateException("cannot start the filter's http client", e);
     }
     WasmFilterHost.SharedData shared = new WasmFilterHost.SharedData();
-    byte[] wasm = config.filterWasm == null ? null : FilterModule.bytes(config.filterWasm);
-    for (Upstream u : config.upstreams.values()) {
+    byte[] wasm = config.filterWasm() == null ? null : FilterModule.bytes(config.filterWasm());
+    for (Upstream u : config.upstreams().values()) {
       try {
         filters.put(
             u.name(),
             new WasmFilterHost(
                 pluginConfig(u.name()),
                 CLUSTER,
-                config.controlPlane,
+                config.controlPlane(),
                 shared,
                 hostThreads,
                 hostThreads,
@@ -310,11 +311,11 @@ public final class EmbeddedDataPlane implements DataPlane {
   private String pluginConfig(String node) {
     ObjectNode json = new ObjectMapper().createObjectNode();
     json.put("cluster", CLUSTER);
-    json.put("authority", config.controlPlane.getAuthority());
+    json.put("authority", config.controlPlane().getAuthority());
     json.put("node", node);
-    json.put("pollTimeoutMs", config.pollTimeout.toMillis());
-    if (config.token != null) {
-      json.put("token", config.token);
+    json.put("pollTimeoutMs", config.pollTimeout().toMillis());
+    if (config.token() != null) {
+      json.put("token", config.token());
     }
     json.put("deferStart", true);
     return json.toString();
@@ -329,14 +330,14 @@ public final class EmbeddedDataPlane implements DataPlane {
     HttpConfiguration http = new HttpConfiguration();
     // The upstream's Server header passes through; Jetty adds none of its own.
     http.setSendServerVersion(false);
-    for (Upstream u : config.upstreams.values()) {
+    for (Upstream u : config.upstreams().values()) {
       // HTTP/1.1, and HTTP/2 cleartext with prior knowledge (gRPC clients), as Envoy's listeners.
       ServerConnector connector =
           new ServerConnector(
               server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
       String connectorName = "hfi-" + u.name();
       connector.setName(connectorName);
-      connector.setHost(config.bindAddress);
+      connector.setHost(config.bindAddress());
       connector.setPort(u.listenPort());
       connector.setIdleTimeout(IDLE_TIMEOUT_MS);
       server.addConnector(connector);
@@ -371,25 +372,25 @@ public final class EmbeddedDataPlane implements DataPlane {
   }
 
   private void awaitAcks() {
-    if (config.readyTimeout.isZero()) {
+    if (config.readyTimeout().isZero()) {
       return;
     }
     try (HfiClient client =
         HfiClient.builder()
-            .withBaseUri(config.controlPlane)
-            .withToken(config.token)
-            .withTimeout(config.readyTimeout)
+            .withBaseUri(config.controlPlane())
+            .withToken(config.token())
+            .withTimeout(config.readyTimeout())
             .build()) {
       if (!new HfiClientAcks(client, 1)
-          .awaitAcked(config.upstreams.keySet(), config.readyTimeout)) {
+          .awaitAcked(config.upstreams().keySet(), config.readyTimeout())) {
         throw new TestkitException(
             Code.NOT_STARTED,
             "the filters of "
-                + config.upstreams.keySet()
+                + config.upstreams().keySet()
                 + " did not ACK the rule set of the control plane at "
-                + config.controlPlane
+                + config.controlPlane()
                 + " within "
-                + config.readyTimeout.toMillis()
+                + config.readyTimeout().toMillis()
                 + " ms: is the control plane running there?");
       }
     } catch (InterruptedException e) {
@@ -398,20 +399,23 @@ public final class EmbeddedDataPlane implements DataPlane {
     } catch (HfiException e) {
       throw new TestkitException(
           Code.NOT_STARTED,
-          "waiting for the filters' ACKs at " + config.controlPlane + " failed: " + e.getMessage(),
+          "waiting for the filters' ACKs at "
+              + config.controlPlane()
+              + " failed: "
+              + e.getMessage(),
           e);
     }
   }
 
   private Map<String, String> listeners() {
     Map<String, String> out = new LinkedHashMap<>();
-    config.upstreams.values().forEach(u -> out.put(proxyUri(u.name()) + "", u.uri() + ""));
+    config.upstreams().values().forEach(u -> out.put(proxyUri(u.name()) + "", u.uri() + ""));
     return out;
   }
 
   private List<String> listenersWanted() {
     List<String> out = new ArrayList<>();
-    config.upstreams.values().forEach(u -> out.add(config.bindAddress + ":" + u.listenPort()));
+    config.upstreams().values().forEach(u -> out.add(config.bindAddress() + ":" + u.listenPort()));
     return out;
   }
 
@@ -433,7 +437,7 @@ public final class EmbeddedDataPlane implements DataPlane {
     if (f == null) {
       throw new TestkitException(
           Code.INVALID_CONFIGURATION,
-          "no upstream \"" + upstream + "\"; known: " + config.upstreams.keySet());
+          "no upstream \"" + upstream + "\"; known: " + config.upstreams().keySet());
     }
     return f;
   }
@@ -449,83 +453,30 @@ public final class EmbeddedDataPlane implements DataPlane {
    * Configures an {@link EmbeddedDataPlane}; {@link #build()} checks every setting and says how to
    * fix a bad one. Not thread-safe.
    */
-  public static final class Builder implements DataPlane.Builder<Builder> {
-    private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
-    private URI controlPlane;
-    private String token;
-    private String bindAddress = "127.0.0.1";
-    private Duration pollTimeout = Duration.ofSeconds(30);
-    private Duration readyTimeout = Duration.ofSeconds(30);
-    private Path trustPem;
+  public static final class Builder extends DataPlaneSettings<Builder> {
     private KeyStore trust;
-    private final List<String> problems = new ArrayList<>();
-    private Path filterWasm;
 
-    private Builder() {}
+    private Builder() {
+      super(Duration.ofSeconds(30));
+    }
 
     /**
-     * Runs this {@code hfi-filter.wasm} instead of the one on the classpath, on Chicory's
-     * interpreter (the shipped filter runs compiled to JVM bytecode at build time, 10-50 times
-     * faster).
+     * {@inheritDoc} Here: instead of the JVM's default trust store. Either way the upstream's
+     * certificate must name the host of its URI (HTTPS endpoint identification), and that host is
+     * sent as SNI; the client's {@code Host} header is still passed through unchanged.
+     */
+    @Override
+    public Builder withTrustedCa(Path pemFile) {
+      return super.withTrustedCa(pemFile);
+    }
+
+    /**
+     * {@inheritDoc} Here it runs on Chicory's interpreter (the shipped filter runs compiled to JVM
+     * bytecode at build time, 10-50 times faster).
      */
     @Override
     public Builder withFilterWasm(Path wasm) {
-      this.filterWasm = wasm;
-      return this;
-    }
-
-    /** The control plane the filters long-poll, e.g. {@code http://127.0.0.1:8080} (required). */
-    @Override
-    public Builder withControlPlane(URI controlPlane) {
-      this.controlPlane = controlPlane;
-      return this;
-    }
-
-    /** Bearer token for a control plane that requires one. */
-    @Override
-    public Builder withControlPlaneToken(String token) {
-      this.token = token;
-      return this;
-    }
-
-    /** Proxies {@code upstream} on any free port; its filter reports as node {@code name}. */
-    @Override
-    public Builder withUpstream(String name, URI upstream) {
-      return withUpstream(name, upstream, 0);
-    }
-
-    /** Proxies {@code upstream} on {@code listenPort} (0 = any free port) as node {@code name}. */
-    @Override
-    public Builder withUpstream(String name, URI upstream, int listenPort) {
-      if (upstreams.containsKey(name)) {
-        problems.add("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
-      }
-      upstreams.put(name, new Upstream(name, upstream, listenPort));
-      return this;
-    }
-
-    /** Address the listeners bind; default {@code 127.0.0.1} ({@code 0.0.0.0} for all). */
-    @Override
-    public Builder withBindAddress(String bindAddress) {
-      this.bindAddress = bindAddress;
-      return this;
-    }
-
-    /** How long the control plane holds each of the filters' long polls; default 30 s. */
-    @Override
-    public Builder withPollTimeout(Duration pollTimeout) {
-      this.pollTimeout = pollTimeout;
-      return this;
-    }
-
-    /**
-     * How long {@link #start()} waits for every filter to ACK the control plane's current rule set;
-     * default 30 s. {@link Duration#ZERO}: do not wait (the filters catch up in the background).
-     */
-    @Override
-    public Builder withReadyTimeout(Duration readyTimeout) {
-      this.readyTimeout = readyTimeout;
-      return this;
+      return super.withFilterWasm(wasm);
     }
 
     @Override
@@ -533,103 +484,22 @@ public final class EmbeddedDataPlane implements DataPlane {
       return build().start();
     }
 
-    /**
-     * Trusts the CA certificates of {@code pemFile} (a PEM bundle, what Envoy's {@code
-     * validation_context.trusted_ca} takes) for {@code https} upstreams, instead of the JVM's
-     * default trust store. Either way the upstream's certificate must name the host of its URI
-     * (HTTPS endpoint identification), and that host is sent as SNI; the client's {@code Host}
-     * header is still passed through unchanged.
-     */
-    @Override
-    public Builder withTrustedCa(Path pemFile) {
-      this.trustPem = pemFile;
-      return this;
-    }
-
     /** Checks the settings and builds a data plane (not started). */
     public EmbeddedDataPlane build() {
-      List<String> errors = new ArrayList<>(problems);
-      if (controlPlane == null) {
-        errors.add(
-            "withControlPlane: required; pass the control plane's URI, e.g."
-                + " http://127.0.0.1:8080");
-      } else if (!isHttpBase(controlPlane)) {
-        errors.add(
-            "withControlPlane: \""
-                + controlPlane
-                + "\" must be a plain http URI with a host and no path, e.g."
-                + " http://127.0.0.1:8080");
-      }
-      if (upstreams.isEmpty()) {
-        errors.add(
-            "withUpstream: at least one upstream is required, e.g."
-                + " withUpstream(\"orders\", URI.create(\"http://127.0.0.1:8081\"))");
-      }
-      for (Upstream u : upstreams.values()) {
-        if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
-          errors.add(
-              "withUpstream(\""
-                  + u.name()
-                  + "\"): name must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
-                  + " e.g. \"orders\"; it is also the filter's node name");
-        }
-        if (u.uri() == null
-            || !("http".equals(u.uri().getScheme()) || "https".equals(u.uri().getScheme()))
-            || u.uri().getHost() == null
-            || u.uri().getRawQuery() != null) {
-          errors.add(
-              "withUpstream(\""
-                  + u.name()
-                  + "\"): \""
-                  + u.uri()
-                  + "\" must be an http or https URI with a host, e.g. http://127.0.0.1:8081");
-        }
-        if (u.listenPort() < 0 || u.listenPort() > 65535) {
-          errors.add(
-              "withUpstream(\""
-                  + u.name()
-                  + "\"): listen port "
-                  + u.listenPort()
-                  + " must be in 0..65535 (0 = any free port)");
-        }
-      }
-      if (bindAddress == null || bindAddress.isBlank()) {
-        errors.add("withBindAddress: must not be empty; use 127.0.0.1 or 0.0.0.0");
-      }
-      if (pollTimeout == null
-          || pollTimeout.toMillis() < 1
-          || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
-        errors.add("withPollTimeout(" + pollTimeout + "): must be between 1 ms and 5 minutes");
-      }
-      if (readyTimeout == null || readyTimeout.isNegative()) {
-        errors.add(
-            "withReadyTimeout(" + readyTimeout + "): must be zero (do not wait) or positive");
-      }
-      if (token != null && token.isBlank()) {
-        errors.add("withControlPlaneToken: must not be blank; pass null for no token");
-      }
+      List<String> errors = problems();
       trust = null;
-      if (trustPem != null) {
+      if (trustedCa() != null) {
         try {
-          trust = PemTrust.load(trustPem);
+          trust = PemTrust.load(trustedCa());
         } catch (IllegalArgumentException e) {
           errors.add(
-              "withTrustedCa(" + trustPem + "): " + e.getMessage() + "; pass a PEM CA bundle");
+              "withTrustedCa(" + trustedCa() + "): " + e.getMessage() + "; pass a PEM CA bundle");
         }
       }
       if (!errors.isEmpty()) {
         throw new TestkitException(Code.INVALID_CONFIGURATION, String.join("; ", errors));
       }
       return new EmbeddedDataPlane(this);
-    }
-
-    private static boolean isHttpBase(URI uri) {
-      return "http".equals(uri.getScheme())
-          && uri.getHost() != null
-          && (uri.getRawPath() == null
-              || uri.getRawPath().isEmpty()
-              || uri.getRawPath().equals("/"))
-          && uri.getRawQuery() == null;
     }
   }
 }

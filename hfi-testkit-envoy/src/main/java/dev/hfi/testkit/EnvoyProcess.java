@@ -3,6 +3,8 @@ package dev.hfi.testkit;
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
+import dev.hfi.testkit.internal.DataPlaneSettings;
+import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.Goodbye;
@@ -14,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,17 +55,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EnvoyProcess implements DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(EnvoyProcess.class);
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Set<String> LOG_LEVELS =
       Set.of("trace", "debug", "info", "warning", "error", "critical", "off");
-  private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final int LOG_TAIL_LINES = 40;
   private static final Pattern CONFIGURED =
       Pattern.compile("hfi: filter instance (\\S+) of node (\\S+) configured");
   private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
-
-  private record Upstream(String name, URI uri, int listenPort) {}
 
   private final Builder config;
   private final Map<String, URI> proxyUris = new LinkedHashMap<>();
@@ -94,12 +91,12 @@ public final class EnvoyProcess implements DataPlane {
       throw new IllegalStateException("already started");
     }
     Path binary = config.binary != null ? config.binary : EnvoyBinary.require();
-    Duration limit = config.readyTimeout.isZero() ? DEFAULT_READY_TIMEOUT : config.readyTimeout;
+    Duration limit = config.readyTimeout().isZero() ? DEFAULT_READY_TIMEOUT : config.readyTimeout();
     long deadline = System.nanoTime() + limit.toNanos();
     try {
       dir = Files.createTempDirectory("hfi-envoy-");
       Path wasm = dir.resolve("hfi-filter.wasm");
-      Files.write(wasm, FilterModule.bytes(config.filterWasm));
+      Files.write(wasm, FilterModule.bytes(config.filterWasm()));
       Files.writeString(dir.resolve("envoy.yaml"), envoyConfig(wasm).toYaml());
       Path adminAddress = dir.resolve("admin-address");
       List<String> command =
@@ -124,10 +121,10 @@ public final class EnvoyProcess implements DataPlane {
       admin = new EnvoyAdmin(URI.create("http://" + awaitAdminAddress(adminAddress, deadline)));
       awaitLive(deadline);
       Map<String, Integer> ports = admin.listenerPorts();
-      for (Upstream u : config.upstreams.values()) {
+      for (Upstream u : config.upstreams().values()) {
         proxyUris.put(
             u.name(),
-            URI.create("http://" + hostOf(config.bindAddress) + ":" + ports.get(u.name())));
+            URI.create("http://" + hostOf(config.bindAddress()) + ":" + ports.get(u.name())));
       }
       awaitAcks(deadline);
     } catch (IOException e) {
@@ -149,7 +146,7 @@ public final class EnvoyProcess implements DataPlane {
 
   @Override
   public Set<String> upstreams() {
-    return config.upstreams.keySet();
+    return config.upstreams().keySet();
   }
 
   @Override
@@ -213,7 +210,7 @@ public final class EnvoyProcess implements DataPlane {
     started = false;
     stopProcess();
     if (process != null) {
-      Goodbye.say(config.controlPlane, config.token, ownInstances());
+      Goodbye.say(config.controlPlane(), config.token(), ownInstances());
       process = null;
     }
     if (shutdownHook != null) {
@@ -235,7 +232,7 @@ public final class EnvoyProcess implements DataPlane {
     Map<String, String> owned = new LinkedHashMap<>();
     Matcher m = CONFIGURED.matcher(logs());
     while (m.find()) {
-      if (config.upstreams.containsKey(m.group(2))) {
+      if (config.upstreams().containsKey(m.group(2))) {
         owned.put(m.group(1), m.group(2));
       }
     }
@@ -261,21 +258,21 @@ public final class EnvoyProcess implements DataPlane {
   }
 
   private EnvoyConfig envoyConfig(Path wasm) {
-    URI cp = config.controlPlane;
+    URI cp = config.controlPlane();
     EnvoyConfig.Builder b =
         EnvoyConfig.builder()
-            .withListenAddress(config.bindAddress)
+            .withListenAddress(config.bindAddress())
             .withAdminAddress("127.0.0.1")
             .withAdminPort(0)
             .withControlPlane(cp.getHost(), cp.getPort() != -1 ? cp.getPort() : 80)
-            .withControlPlaneToken(config.token)
-            .withPollTimeout(config.pollTimeout)
+            .withControlPlaneToken(config.token())
+            .withPollTimeout(config.pollTimeout())
             .withFilterPath(wasm.toAbsolutePath().toString());
-    if (config.trustedCa != null) {
-      b.withTrustedCa(config.trustedCa.toAbsolutePath().toString());
+    if (config.trustedCa() != null) {
+      b.withTrustedCa(config.trustedCa().toAbsolutePath().toString());
     }
     config
-        .upstreams
+        .upstreams()
         .values()
         .forEach(u -> b.withUpstream(u.name(), u.name(), u.listenPort(), u.uri()));
     return b.build();
@@ -320,7 +317,7 @@ public final class EnvoyProcess implements DataPlane {
     if (System.nanoTime() > deadline) {
       throw failed(
           "Envoy did not become ready within "
-              + (config.readyTimeout.isZero() ? DEFAULT_READY_TIMEOUT : config.readyTimeout)
+              + (config.readyTimeout().isZero() ? DEFAULT_READY_TIMEOUT : config.readyTimeout())
                   .toMillis()
               + " ms: still waiting for "
               + waitingFor);
@@ -339,24 +336,24 @@ public final class EnvoyProcess implements DataPlane {
   }
 
   private void awaitAcks(long deadline) {
-    if (config.readyTimeout.isZero()) {
+    if (config.readyTimeout().isZero()) {
       return;
     }
     Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     try (HfiClient client =
         HfiClient.builder()
-            .withBaseUri(config.controlPlane)
-            .withToken(config.token)
-            .withTimeout(config.readyTimeout)
+            .withBaseUri(config.controlPlane())
+            .withToken(config.token())
+            .withTimeout(config.readyTimeout())
             .build()) {
       if (!new HfiClientAcks(client, config.concurrency).awaitAcked(upstreams(), left)) {
         throw failed(
             "Envoy is LIVE but the filters of "
                 + upstreams()
                 + " did not ACK the rule set of the control plane at "
-                + config.controlPlane
+                + config.controlPlane()
                 + " within "
-                + config.readyTimeout.toMillis()
+                + config.readyTimeout().toMillis()
                 + " ms: does Envoy reach it (cluster hfi_control_plane)?");
       }
     } catch (InterruptedException e) {
@@ -364,7 +361,10 @@ public final class EnvoyProcess implements DataPlane {
       throw failed("interrupted while waiting for the filters' ACKs");
     } catch (HfiException e) {
       throw failed(
-          "waiting for the filters' ACKs at " + config.controlPlane + " failed: " + e.getMessage());
+          "waiting for the filters' ACKs at "
+              + config.controlPlane()
+              + " failed: "
+              + e.getMessage());
     }
   }
 
@@ -392,10 +392,10 @@ public final class EnvoyProcess implements DataPlane {
   }
 
   private void known(String upstream) {
-    if (!config.upstreams.containsKey(upstream)) {
+    if (!config.upstreams().containsKey(upstream)) {
       throw new TestkitException(
           Code.INVALID_CONFIGURATION,
-          "no upstream \"" + upstream + "\"; known: " + config.upstreams.keySet());
+          "no upstream \"" + upstream + "\"; known: " + config.upstreams().keySet());
     }
   }
 
@@ -418,98 +418,27 @@ public final class EnvoyProcess implements DataPlane {
    * Configures an {@link EnvoyProcess}; {@link #build()} checks every setting and says how to fix a
    * bad one. Not thread-safe.
    */
-  public static final class Builder implements DataPlane.Builder<Builder> {
-    private final Map<String, Upstream> upstreams = new LinkedHashMap<>();
-    private final List<String> problems = new ArrayList<>();
-    private URI controlPlane;
-    private String token;
-    private String bindAddress = "127.0.0.1";
-    private Duration pollTimeout = EnvoyConfig.DEFAULT_POLL_TIMEOUT;
-    private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
+  public static final class Builder extends DataPlaneSettings<Builder> {
     private Path binary;
-    private Path filterWasm;
-    private Path trustedCa;
     private int concurrency = 2;
     private String logLevel = "info";
 
-    private Builder() {}
-
-    /** The control plane the filters long-poll, e.g. {@code http://127.0.0.1:8080} (required). */
-    @Override
-    public Builder withControlPlane(URI controlPlane) {
-      this.controlPlane = controlPlane;
-      return this;
-    }
-
-    /** Bearer token for a control plane that requires one. */
-    @Override
-    public Builder withControlPlaneToken(String token) {
-      this.token = token;
-      return this;
-    }
-
-    /** Proxies {@code upstream} on any free port; its filter reports as node {@code name}. */
-    @Override
-    public Builder withUpstream(String name, URI upstream) {
-      return withUpstream(name, upstream, 0);
+    private Builder() {
+      super(DEFAULT_READY_TIMEOUT);
     }
 
     /**
-     * Proxies {@code upstream} ({@code http://} or {@code https://}) on {@code listenPort} (0 = any
-     * free port); its filter reports as node {@code name}.
-     */
-    @Override
-    public Builder withUpstream(String name, URI upstream, int listenPort) {
-      if (upstreams.containsKey(name)) {
-        problems.add("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
-      }
-      upstreams.put(name, new Upstream(name, upstream, listenPort));
-      return this;
-    }
-
-    /**
-     * Address the listeners bind; default {@code 127.0.0.1}. The admin interface stays on loopback.
-     */
-    @Override
-    public Builder withBindAddress(String bindAddress) {
-      this.bindAddress = bindAddress;
-      return this;
-    }
-
-    /** How long the control plane holds each of the filters' long polls; default 30 s. */
-    @Override
-    public Builder withPollTimeout(Duration pollTimeout) {
-      this.pollTimeout = pollTimeout;
-      return this;
-    }
-
-    /**
-     * How long {@link #start()} waits for Envoy to be live and every filter to ACK; default 60 s.
-     * {@link Duration#ZERO}: ready once Envoy is live (within 60 s), without waiting for ACKs.
+     * {@inheritDoc} Here: 60 s by default for Envoy to be live and every filter to ACK; {@link
+     * Duration#ZERO}: ready once Envoy is live (within 60 s), without waiting for ACKs.
      */
     @Override
     public Builder withReadyTimeout(Duration readyTimeout) {
-      this.readyTimeout = readyTimeout;
-      return this;
+      return super.withReadyTimeout(readyTimeout);
     }
 
     /** The {@code envoy} binary; default: {@link EnvoyBinary#find()}. */
     public Builder withBinary(Path binary) {
       this.binary = binary;
-      return this;
-    }
-
-    /** Runs this {@code hfi-filter.wasm} instead of the one on the classpath. */
-    @Override
-    public Builder withFilterWasm(Path wasm) {
-      this.filterWasm = wasm;
-      return this;
-    }
-
-    /** PEM file of the CAs trusted for {@code https} upstreams; default: the system bundle. */
-    @Override
-    public Builder withTrustedCa(Path pem) {
-      this.trustedCa = pem;
       return this;
     }
 
@@ -532,58 +461,7 @@ public final class EnvoyProcess implements DataPlane {
 
     /** Checks the settings and builds a data plane (not started). */
     public EnvoyProcess build() {
-      List<String> errors = new ArrayList<>(problems);
-      if (controlPlane == null
-          || !"http".equals(controlPlane.getScheme())
-          || controlPlane.getHost() == null) {
-        errors.add(
-            "withControlPlane: \""
-                + controlPlane
-                + "\" must be the control plane's http URI, e.g. http://127.0.0.1:8080");
-      }
-      if (upstreams.isEmpty()) {
-        errors.add(
-            "withUpstream: at least one upstream is required, e.g."
-                + " withUpstream(\"orders\", URI.create(\"http://127.0.0.1:8081\"))");
-      }
-      for (Upstream u : upstreams.values()) {
-        String where = "withUpstream(\"" + u.name() + "\")";
-        if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
-          errors.add(
-              where
-                  + ": name must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
-                  + " e.g. \"orders\"; it is also the filter's node name");
-        }
-        String scheme = u.uri() == null ? null : u.uri().getScheme();
-        if (!("http".equals(scheme) || "https".equals(scheme))
-            || u.uri().getHost() == null
-            || u.uri().getRawQuery() != null) {
-          errors.add(
-              where
-                  + ": \""
-                  + u.uri()
-                  + "\" must be an http:// or https:// URI with a host, e.g. http://127.0.0.1:8081");
-        }
-        if (u.listenPort() < 0 || u.listenPort() > 65535) {
-          errors.add(
-              where
-                  + ": listen port "
-                  + u.listenPort()
-                  + " must be in 0..65535 (0 = any free port)");
-        }
-      }
-      if (bindAddress == null || bindAddress.isBlank()) {
-        errors.add("withBindAddress: must not be empty; use 127.0.0.1 or 0.0.0.0");
-      }
-      if (pollTimeout == null
-          || pollTimeout.toMillis() < 1
-          || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
-        errors.add("withPollTimeout(" + pollTimeout + "): must be between 1 ms and 5 minutes");
-      }
-      if (readyTimeout == null || readyTimeout.isNegative()) {
-        errors.add(
-            "withReadyTimeout(" + readyTimeout + "): must be zero (do not wait) or positive");
-      }
+      List<String> errors = problems();
       if (concurrency < 1) {
         errors.add("withConcurrency(" + concurrency + "): Envoy needs at least 1 worker thread");
       }
@@ -591,14 +469,11 @@ public final class EnvoyProcess implements DataPlane {
         errors.add(
             "withLogLevel(\"" + logLevel + "\"): not an Envoy log level; use one of " + LOG_LEVELS);
       }
-      if (trustedCa != null && !Files.isReadable(trustedCa)) {
-        errors.add("withTrustedCa(" + trustedCa + "): not a readable file; pass a PEM CA bundle");
+      if (trustedCa() != null && !Files.isReadable(trustedCa())) {
+        errors.add("withTrustedCa(" + trustedCa() + "): not a readable file; pass a PEM CA bundle");
       }
       if (binary != null && (!Files.isRegularFile(binary) || !Files.isExecutable(binary))) {
         errors.add("withBinary(" + binary + "): not an executable file; pass Envoy's binary");
-      }
-      if (token != null && token.isBlank()) {
-        errors.add("withControlPlaneToken: must not be blank; pass null for no token");
       }
       if (!errors.isEmpty()) {
         throw new TestkitException(Code.INVALID_CONFIGURATION, String.join("; ", errors));
