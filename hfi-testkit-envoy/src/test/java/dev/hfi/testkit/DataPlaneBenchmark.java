@@ -157,8 +157,7 @@ public final class DataPlaneBenchmark {
         .start();
   }
 
-  /** A policy for node {@code orders} in YAML. */
-  static String policy(String name, String match, String fault) {
+  private static String policy(String name, String match, String fault) {
     return "apiVersion: hfi.dev/v1alpha1\nkind: FaultInjectionPolicy\nmetadata: {name: "
         + name
         + "}\nspec:\n  target: {nodes: [orders]}\n  "

@@ -20,173 +20,211 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * Benchmark of real Envoy with and without {@code hfi-filter.wasm}, beside the embedded data plane
  * (prints tables; not a test). Needs {@code wrk} and {@code nginx} on the PATH and Envoy ({@link
- * EnvoyBinary}; {@code source ci/env.sh}). Run {@code ci/benchmark-envoy.sh [duration]}.
+ * EnvoyBinary}; {@code source ci/env.sh}). Run {@code ci/benchmark-envoy.sh [duration] [rounds]}.
  *
  * <p>Every row proxies the same upstream, an nginx started here (1 worker, no access log, 2-byte
  * body, keep-alive without a request limit). Rows: nginx directly; Envoy without the Wasm filter
- * (the bootstrap {@link EnvoyConfig} generates, minus the filter); {@link EnvoyProcess} with the
- * filter at 0, 10 and 1,000 non-matching policies; the embedded data plane at 0 and 10; with a
- * second argument, the empty filter's {@code .wasm} ({@code dev.hfi.filter.bench.EmptyFilter}, same
- * TeaVM build, callbacks that do nothing), Envoy running that: the cost of a Wasm filter as such.
- * Each row runs wrk with 1 connection (1 thread) and with 32 (2 threads), each measured run after a
- * warm-up run of the same length. Envoy runs with {@code --concurrency 2}, so with the filter it
- * holds 3 filter VMs (2 workers and the main thread); RSS is read from {@code /proc/<pid>/status}
- * after the 32-connection run, and the RSS per VM is (RSS with the filter - RSS without) / 3.
+ * (the bootstrap {@link EnvoyConfig} generates, minus the filter); with a third argument, the empty
+ * filter's {@code .wasm} ({@code dev.hfi.filter.bench.EmptyFilter}: same TeaVM build, callbacks
+ * that do nothing), Envoy running that, the cost of a Wasm filter as such; {@link EnvoyProcess}
+ * with hfi-filter at 0, 10 and 1,000 non-matching policies (one Envoy and one control plane each);
+ * the embedded data plane at 0 and 10 (one data plane, a listener and node each). Everything is
+ * started first, so that the rows can take turns: for 1 connection (1 wrk thread), then 32 (2
+ * threads), a warm-up round runs wrk once against every row, then {@code rounds} measured rounds do
+ * the same; a figure is the median over the rounds. Load that comes and goes on the machine then
+ * falls on every row alike instead of on whichever row ran at that moment.
+ *
+ * <p>Envoy runs with {@code --concurrency 2}, so with a filter it holds 3 filter VMs (2 workers and
+ * the main thread); RSS is VmRSS of {@code /proc/<pid>/status} after the last round, and the RSS
+ * per VM is (RSS with the filter - RSS without) / 3.
  */
 public final class EnvoyBenchmark {
   private static final int WORKERS = 2;
+  private static final int[] CONNECTIONS = {1, 32};
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One row of the table; {@code rssKb} is 0 where there is no Envoy. */
-  private record Row(String name, Wrk.Result one, Wrk.Result many, long rssKb, String load) {}
+  /** What wrk is pointed at; {@code pid} is Envoy's, 0 where there is none. */
+  private record Target(String name, URI uri, long pid) {}
+
+  /** One row of the table: medians over the rounds; {@code rssKb} is 0 where there is no Envoy. */
+  private record Row(String name, Wrk.Result one, Wrk.Result many, long rssKb) {}
 
   private EnvoyBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     String duration = args.length > 0 ? args[0] : "10s";
-    Path emptyFilter = args.length > 1 ? Path.of(args[1]) : null;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    Path emptyFilter = args.length > 2 ? Path.of(args[2]) : null;
     Path binary = EnvoyBinary.require();
     System.out.printf(
         Locale.ROOT,
-        "%s%ncores: %d, load before: %s, wrk runs of %s%n",
+        "%s%ncores: %d, load before: %s, wrk runs of %s, %d measured rounds%n",
         version(binary),
         Runtime.getRuntime().availableProcessors(),
         loadAverage(),
-        duration);
-    List<Row> rows = new ArrayList<>();
-    try (Nginx nginx = Nginx.start()) {
-      rows.add(measure("direct to nginx", nginx.uri().resolve("/bench"), duration, 0));
-      try (MemoryPolicyStore store = new MemoryPolicyStore();
-          ControlPlaneServer controlPlane =
-              ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
-          HfiClient hfi = HfiClient.builder().withBaseUri(controlPlane.uri()).build()) {
-        try (BareEnvoy bare = BareEnvoy.start(binary, controlPlane.uri(), nginx.uri())) {
-          rows.add(measure("Envoy, no Wasm filter", bare.uri(), duration, bare.pid()));
-        }
-        if (emptyFilter != null) {
-          // Never ACKs (it does not talk to the control plane): ready once Envoy is live.
-          try (EnvoyProcess envoy =
-              envoy(binary, controlPlane.uri(), nginx.uri())
-                  .withFilterWasm(emptyFilter)
-                  .withReadyTimeout(Duration.ZERO)
-                  .build()
-                  .start()) {
-            rows.add(
-                measure(
-                    "Envoy + empty Wasm filter",
-                    envoy.proxyUri("orders").resolve("/bench"),
-                    duration,
-                    envoy.pid()));
+        duration,
+        rounds);
+    List<String> loads = new ArrayList<>();
+    List<Row> rows;
+    // A control plane per data plane: each filter receives and decodes only its own policies, so
+    // its memory is that of its rule set.
+    try (Nginx nginx = Nginx.start();
+        Plane plane0 = Plane.start();
+        Plane plane10 = Plane.start();
+        Plane plane1000 = Plane.start();
+        Plane planeEmbedded = Plane.start();
+        BareEnvoy bare = BareEnvoy.start(binary, plane0.uri(), nginx.uri());
+        // Never ACKs (it does not talk to the control plane): ready once Envoy is live.
+        EnvoyProcess empty =
+            emptyFilter == null
+                ? null
+                : envoy(binary, plane0.uri(), "empty", nginx.uri())
+                    .withFilterWasm(emptyFilter)
+                    .withReadyTimeout(Duration.ZERO)
+                    .build()
+                    .start();
+        EnvoyProcess hfi0 = envoy(binary, plane0.uri(), "p0", nginx.uri()).build().start();
+        EnvoyProcess hfi10 = envoy(binary, plane10.uri(), "p10", nginx.uri()).build().start();
+        EnvoyProcess hfi1000 =
+            envoy(binary, plane1000.uri(), "p1000", nginx.uri()).build().start();
+        EmbeddedDataPlane embedded =
+            EmbeddedDataPlane.builder()
+                .withControlPlane(planeEmbedded.uri())
+                .withUpstream("e0", nginx.uri())
+                .withUpstream("e10", nginx.uri())
+                .build()
+                .start()) {
+      applyNonMatching(plane10.client(), "p10", 10);
+      applyNonMatching(plane1000.client(), "p1000", 1000);
+      applyNonMatching(planeEmbedded.client(), "e10", 10);
+      List<Target> targets = new ArrayList<>();
+      targets.add(new Target("direct to nginx", nginx.uri(), 0));
+      targets.add(new Target("Envoy, no Wasm filter", bare.uri(), bare.pid()));
+      if (empty != null) {
+        targets.add(new Target("Envoy + empty Wasm filter", empty.proxyUri("empty"), empty.pid()));
+      }
+      targets.add(new Target("Envoy + hfi-filter, 0 policies", hfi0.proxyUri("p0"), hfi0.pid()));
+      targets.add(
+          new Target("Envoy + hfi-filter, 10 policies", hfi10.proxyUri("p10"), hfi10.pid()));
+      targets.add(
+          new Target(
+              "Envoy + hfi-filter, 1000 policies", hfi1000.proxyUri("p1000"), hfi1000.pid()));
+      targets.add(new Target("embedded, 0 policies", embedded.proxyUri("e0"), 0));
+      targets.add(new Target("embedded, 10 policies", embedded.proxyUri("e10"), 0));
+      // The embedded proxy and its filter run in this JVM: let the JIT compile them first.
+      Wrk.run(embedded.proxyUri("e0").resolve("/bench"), 32, duration);
+      Map<Integer, Map<Target, List<Wrk.Result>>> results = new HashMap<>();
+      for (int connections : CONNECTIONS) {
+        Map<Target, List<Wrk.Result>> byTarget = new HashMap<>();
+        results.put(connections, byTarget);
+        for (int round = 0; round <= rounds; round++) {
+          for (Target t : targets) {
+            Wrk.Result r = Wrk.run(t.uri().resolve("/bench"), connections, duration);
+            System.out.printf(
+                Locale.ROOT,
+                "c=%-2d %-8s %-34s p50 %s p99 %s %s req/s%n",
+                connections,
+                round == 0 ? "warm-up" : "round " + round,
+                t.name(),
+                Wrk.us(r.p50()),
+                Wrk.us(r.p99()),
+                Wrk.rps(r.rps()));
+            if (round > 0) {
+              byTarget.computeIfAbsent(t, k -> new ArrayList<>()).add(r);
+            }
           }
-        }
-        try (EnvoyProcess envoy = envoy(binary, controlPlane.uri(), nginx.uri()).build().start()) {
-          URI proxied = envoy.proxyUri("orders").resolve("/bench");
-          int policies = 0;
-          for (int target : new int[] {0, 10, 1000}) {
-            applyNonMatching(hfi, policies, target);
-            policies = target;
-            rows.add(
-                measure(
-                    "Envoy + hfi-filter, " + target + " policies", proxied, duration, envoy.pid()));
-          }
+          loads.add(loadAverage());
         }
       }
-      // Its own control plane: Envoy's filter instances stay listed as live for a while after
-      // Envoy stopped, and awaitApplied would wait for them.
-      try (MemoryPolicyStore store = new MemoryPolicyStore();
-          ControlPlaneServer controlPlane =
-              ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
-          HfiClient hfi = HfiClient.builder().withBaseUri(controlPlane.uri()).build();
-          EmbeddedDataPlane embedded =
-              EmbeddedDataPlane.builder()
-                  .withControlPlane(controlPlane.uri())
-                  .withUpstream("orders", nginx.uri())
-                  .build()
-                  .start()) {
-        URI proxied = embedded.proxyUri("orders").resolve("/bench");
-        // The proxy and the filter run in this JVM: let the JIT compile them first.
-        Wrk.run(proxied, 32, duration);
-        Wrk.run(proxied, 32, duration);
-        rows.add(measure("embedded, 0 policies", proxied, duration, 0));
-        applyNonMatching(hfi, 0, 10);
-        rows.add(measure("embedded, 10 policies", proxied, duration, 0));
+      rows = new ArrayList<>();
+      for (Target t : targets) {
+        rows.add(
+            new Row(
+                t.name(),
+                median(results.get(1).get(t)),
+                median(results.get(32).get(t)),
+                t.pid() == 0 ? 0 : rssKb(t.pid())));
       }
     }
-    print(rows);
+    print(rows, loads);
     System.exit(0);
   }
 
-  private static EnvoyProcess.Builder envoy(Path binary, URI controlPlane, URI upstream) {
+  private static EnvoyProcess.Builder envoy(
+      Path binary, URI controlPlane, String node, URI upstream) {
     return EnvoyProcess.builder()
         .withBinary(binary)
         .withControlPlane(controlPlane)
-        .withUpstream("orders", upstream)
+        .withUpstream(node, upstream)
         .withConcurrency(WORKERS);
   }
 
-  /** Adds the policies {@code from}..{@code to}-1 and waits until every data plane applied them. */
-  private static void applyNonMatching(HfiClient hfi, int from, int to) {
+  /**
+   * Gives {@code node} {@code count} policies on paths no request takes, and waits until every data
+   * plane of the control plane applied them.
+   */
+  private static void applyNonMatching(HfiClient hfi, String node, int count) {
     long revision = -1;
-    for (int i = from; i < to; i++) {
-      revision =
-          hfi.apply(
-                  DataPlaneBenchmark.policy(
-                      "nomatch-" + i,
-                      "match: {path: {prefix: /nomatch-"
-                          + i
-                          + "/}, headers: [{name: x-never, exact: \"1\"}]}",
-                      "abort: {httpStatus: 503}"),
-                  PolicyCodec.Format.YAML)
-              .revision();
+    for (int i = 0; i < count; i++) {
+      String name = node + "-nomatch-" + i;
+      String policy =
+          """
+          apiVersion: hfi.dev/v1alpha1
+          kind: FaultInjectionPolicy
+          metadata: {name: %s}
+          spec:
+            target: {nodes: [%s]}
+            match: {path: {prefix: /%s/}, headers: [{name: x-never, exact: "1"}]}
+            fault: {abort: {httpStatus: 503}}
+          """
+              .formatted(name, node, name);
+      revision = hfi.apply(policy, PolicyCodec.Format.YAML).revision();
     }
-    if (revision >= 0) {
-      hfi.awaitApplied(revision, Duration.ofMinutes(2));
-    }
+    hfi.awaitApplied(revision, Duration.ofMinutes(2));
   }
 
-  private static Row measure(String name, URI target, String duration, long envoyPid)
-      throws Exception {
-    Wrk.Pair measured = Wrk.oneAndMany(target, duration);
-    Row row =
-        new Row(
-            name,
-            measured.one(),
-            measured.many(),
-            envoyPid == 0 ? 0 : rssKb(envoyPid),
-            loadAverage());
-    System.out.printf(
-        Locale.ROOT,
-        "%-34s c=1 p50/p99/req/s, c=32 p50/p99/req/s: %s | load %s%n",
-        name,
-        String.join(" ", measured.cells()),
-        row.load());
-    return row;
+  /** The median of each figure on its own. */
+  private static Wrk.Result median(List<Wrk.Result> results) {
+    return new Wrk.Result(
+        median(results.stream().mapToDouble(Wrk.Result::p50).toArray()),
+        median(results.stream().mapToDouble(Wrk.Result::p99).toArray()),
+        median(results.stream().mapToDouble(Wrk.Result::rps).toArray()));
   }
 
-  private static void print(List<Row> rows) throws IOException {
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static void print(List<Row> rows, List<String> loads) throws IOException {
     Row direct = rows.get(0);
     Row bare = rows.get(1);
     System.out.println();
     System.out.println(
         "| row | p50 c=1 | p99 c=1 | req/s c=1 | added p50 c=1 | added p99 c=1 | p50 c=32 |"
             + " p99 c=32 | req/s c=32 | added p50 c=32 | added p99 c=32 | Envoy RSS |"
-            + " RSS per VM | load (1/5/15 min) |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            + " RSS per VM |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Row r : rows) {
       boolean withFilter = r.rssKb() != 0 && r != bare;
       System.out.printf(
           Locale.ROOT,
-          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           r.name(),
           Wrk.us(r.one().p50()),
           Wrk.us(r.one().p99()),
@@ -199,12 +237,12 @@ public final class EnvoyBenchmark {
           r == direct ? "-" : added(r.many().p50() - direct.many().p50()),
           r == direct ? "-" : added(r.many().p99() - direct.many().p99()),
           r.rssKb() == 0 ? "-" : mib(r.rssKb()),
-          withFilter ? mib((r.rssKb() - bare.rssKb()) / (WORKERS + 1)) : "-",
-          r.load());
+          withFilter ? mib((r.rssKb() - bare.rssKb()) / (WORKERS + 1)) : "-");
     }
-    Row ten = rows.stream().filter(r -> r.name().endsWith(", 10 policies")).findFirst().get();
+    Row ten =
+        rows.stream().filter(r -> r.name().endsWith("hfi-filter, 10 policies")).findFirst().get();
     Row thousand =
-        rows.stream().filter(r -> r.name().endsWith(", 1000 policies")).findFirst().get();
+        rows.stream().filter(r -> r.name().endsWith("hfi-filter, 1000 policies")).findFirst().get();
     double p50Ratio = ten.one().p50() / bare.one().p50();
     double rpsRatio = ten.many().rps() / bare.many().rps();
     double addedRatio =
@@ -219,7 +257,7 @@ public final class EnvoyBenchmark {
             + "- added p50 at 1 connection, 1,000 vs 10 policies: %.2fx (%s vs %s; target <="
             + " 1.5x): %s%n"
             + "RSS per VM = (Envoy RSS with the filter - without) / %d VMs (%d workers + main"
-            + " thread); load after the run: %s%n",
+            + " thread); load average (1/5/15 min) after each round: %s%n",
         p50Ratio,
         Wrk.us(ten.one().p50()),
         Wrk.us(bare.one().p50()),
@@ -234,7 +272,7 @@ public final class EnvoyBenchmark {
         addedRatio <= 1.5 ? "met" : "NOT met",
         WORKERS + 1,
         WORKERS,
-        loadAverage());
+        String.join(", ", loads));
   }
 
   private static String added(double micros) {
@@ -313,6 +351,28 @@ public final class EnvoyBenchmark {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
     return p;
+  }
+
+  /** A control plane in this JVM with the memory store, and a client of it. */
+  private record Plane(MemoryPolicyStore store, ControlPlaneServer server, HfiClient client)
+      implements AutoCloseable {
+    static Plane start() {
+      MemoryPolicyStore store = new MemoryPolicyStore();
+      ControlPlaneServer server =
+          ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
+      return new Plane(store, server, HfiClient.builder().withBaseUri(server.uri()).build());
+    }
+
+    URI uri() {
+      return server.uri();
+    }
+
+    @Override
+    public void close() {
+      client.close();
+      server.close();
+      store.close();
+    }
   }
 
   /**
@@ -422,7 +482,7 @@ public final class EnvoyBenchmark {
               "--disable-hot-restart",
               "--admin-address-path",
               adminAddress.toString());
-      URI uri = URI.create("http://127.0.0.1:" + port + "/bench");
+      URI uri = URI.create("http://127.0.0.1:" + port);
       awaitOk(uri, p, log, Duration.ofSeconds(30));
       if (!Files.exists(adminAddress)
           || !new EnvoyAdmin(URI.create("http://" + Files.readString(adminAddress).strip()))
