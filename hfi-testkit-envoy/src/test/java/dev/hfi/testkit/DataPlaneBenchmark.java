@@ -16,8 +16,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.server.Request;
@@ -42,10 +40,6 @@ import org.eclipse.jetty.server.handler.AbstractHandler;
  * s) in flight at once, measured from the client: measured minus configured.
  */
 public final class DataPlaneBenchmark {
-  private static final Pattern PERCENTILE =
-      Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
-  private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-
   private DataPlaneBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -79,9 +73,9 @@ public final class DataPlaneBenchmark {
         URI direct = upstreamUri.resolve("/bench");
         URI proxied = proxy.proxyUri("orders").resolve("/bench");
         // JIT warm-up of both paths before anything is measured.
-        wrk(direct, 32, duration);
-        wrk(proxied, 32, duration);
-        wrk(proxied, 32, duration);
+        Wrk.run(direct, 32, duration);
+        Wrk.run(proxied, 32, duration);
+        Wrk.run(proxied, 32, duration);
         List<String[]> rows = new ArrayList<>();
         rows.add(row("direct to the upstream", direct, duration));
         rows.add(row("embedded, no policy", proxied, duration));
@@ -174,49 +168,11 @@ public final class DataPlaneBenchmark {
   }
 
   private static String[] row(String name, URI target, String duration) throws Exception {
-    wrk(target, 1, duration); // warm-up
-    double[] one = wrk(target, 1, duration);
-    wrk(target, 32, duration);
-    double[] many = wrk(target, 32, duration);
-    return new String[] {
-      name, us(one[0]), us(one[1]), rps(one[2]), us(many[0]), us(many[1]), rps(many[2])
-    };
-  }
-
-  /** p50 (us), p99 (us), requests per second. */
-  private static double[] wrk(URI target, int connections, String duration) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "wrk",
-                "-t" + Math.min(connections, 2),
-                "-c" + connections,
-                "-d" + duration,
-                "--latency",
-                target.toString())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0 || out.contains("Non-2xx")) {
-      throw new IOException("wrk failed or saw errors:\n" + out);
-    }
-    double[] result = new double[3];
-    Matcher m = PERCENTILE.matcher(out);
-    while (m.find()) {
-      double v = Double.parseDouble(m.group(2));
-      double micros =
-          switch (m.group(3)) {
-            case "us" -> v;
-            case "ms" -> v * 1000;
-            default -> v * 1_000_000;
-          };
-      result[m.group(1).equals("50") ? 0 : 1] = micros;
-    }
-    Matcher r = RPS.matcher(out);
-    if (!r.find()) {
-      throw new IOException("no Requests/sec in wrk output:\n" + out);
-    }
-    result[2] = Double.parseDouble(r.group(1));
-    return result;
+    String[] cells = Wrk.oneAndMany(target, duration).cells();
+    String[] row = new String[cells.length + 1];
+    row[0] = name;
+    System.arraycopy(cells, 0, row, 1, cells.length);
+    return row;
   }
 
   private static void delayRow(String name, URI target, long delayMs, int requests, int inFlight)
@@ -275,15 +231,5 @@ public final class DataPlaneBenchmark {
         });
     server.start();
     return server;
-  }
-
-  private static String us(double micros) {
-    return micros >= 10_000
-        ? String.format(Locale.ROOT, "%.1fms", micros / 1000)
-        : String.format(Locale.ROOT, "%.0fus", micros);
-  }
-
-  private static String rps(double rps) {
-    return String.format(Locale.ROOT, "%.0f", rps);
   }
 }
