@@ -232,7 +232,9 @@ public final class FilterRoot {
 
   /**
    * Takes one injection from the policy's budget, counted in proxy shared data so that all VMs of
-   * the proxy share it; compare-and-swap retried on contention.
+   * the proxy share it. Every claim is a compare-and-swap of an existing value, retried on
+   * contention: a write to a missing key cannot be conditional (Envoy creates the key whatever the
+   * CAS), so the key is created first, without a claim (see {@link #createCounter}).
    */
   boolean claimInjection(Rule rule) {
     if (rule.maxInjections() == Rule.UNLIMITED) {
@@ -241,7 +243,11 @@ public final class FilterRoot {
     byte[] key = Bytes.utf8(InjectionCount.key(rule.policy()));
     for (int i = 0; i < CAS_RETRIES; i++) {
       int status = Host.getSharedData(key, shared);
-      if (status != Host.OK && status != Host.NOT_FOUND) {
+      if (status == Host.NOT_FOUND) {
+        createCounter(key);
+        continue;
+      }
+      if (status != Host.OK) {
         return false;
       }
       long count = InjectionCount.count(shared.value, rule.generation());
@@ -258,6 +264,22 @@ public final class FilterRoot {
       }
     }
     return false;
+  }
+
+  /**
+   * Creates a policy's counter, holding no claim, unless another VM already has. Envoy creates a
+   * missing key whatever the CAS and overwrites an existing one only if the CAS matches, so a write
+   * with a CAS that no value holds creates without ever overwriting. proxy-wasm-java-host instead
+   * refuses a non-zero CAS for a missing key; there the key is created unconditionally, which can
+   * lose a claim only if another VM creates the key and claims in the moment between this VM's read
+   * and its write (see docs/FILTER.md).
+   */
+  private void createCounter(byte[] key) {
+    byte[] unclaimed = InjectionCount.unclaimed();
+    int status = Host.setSharedData(key, unclaimed, InjectionCount.CREATE_CAS);
+    if (status == Host.CAS_MISMATCH && Host.getSharedData(key, shared) == Host.NOT_FOUND) {
+      Host.setSharedData(key, unclaimed, 0);
+    }
   }
 
   private void updateTick(long now) {
