@@ -166,7 +166,12 @@ public final class FilterRoot {
     pollToken = 0;
     int status = numHeaders == 0 ? 0 : Host.httpCallResponseStatus();
     if (status == 200) {
-      apply(Host.httpCallResponseBody(bodySize));
+      String unusable = apply(bodySize);
+      if (unusable != null) {
+        // Nothing to ACK or NACK: polling again at once would fetch the same answer in a loop.
+        failed("poll answered 200 without a usable rule-set event (" + unusable + ")");
+        return;
+      }
     } else if (status != 304) {
       failed(status == 0 ? "poll failed (no response)" : "poll answered " + status);
       return;
@@ -175,10 +180,14 @@ public final class FilterRoot {
     poll();
   }
 
-  private void apply(String body) {
+  /**
+   * Applies the rule set of a 200 answer, or rejects it (the next poll NACKs its version). Returns
+   * null when either happened, else why the answer carries no version to report.
+   */
+  private String apply(int bodySize) {
     long version = 0;
     try {
-      PollProtocol.Event event = PollProtocol.parseEvent(body);
+      PollProtocol.Event event = PollProtocol.parseEvent(Host.httpCallResponseBody(bodySize));
       version = event.id != 0 ? event.id : RuleSetDecoder.versionOf(event.data);
       RuleSet next = RuleSetDecoder.decode(event.data, config.node());
       ruleSet = next;
@@ -189,18 +198,22 @@ public final class FilterRoot {
           Host.LOG_INFO,
           "hfi: applied rule set " + next.version() + " (" + next.size() + " rules for this node)");
     } catch (FilterConfigException e) {
-      rejectedVersion = version;
-      rejectedError = e.getMessage();
-      Metrics.configError();
-      Host.log(
-          Host.LOG_WARN,
-          "hfi: rejected rule set "
-              + version
-              + ", keeping "
-              + ruleSet.version()
-              + ": "
-              + e.getMessage());
+      if (version == 0) {
+        Metrics.configError();
+        return e.getMessage();
+      }
+      reject(version, e.getMessage());
     }
+    return null;
+  }
+
+  private void reject(long version, String error) {
+    rejectedVersion = version;
+    rejectedError = error;
+    Metrics.configError();
+    Host.log(
+        Host.LOG_WARN,
+        "hfi: rejected rule set " + version + ", keeping " + ruleSet.version() + ": " + error);
   }
 
   private void failed(String why) {

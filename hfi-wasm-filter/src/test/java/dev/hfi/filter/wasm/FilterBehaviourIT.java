@@ -199,6 +199,40 @@ class FilterBehaviourIT {
     }
   }
 
+  @Test
+  void okAnswerWithoutAUsableEventBacksOffLikeAFailure() throws Exception {
+    String[] unusable = {
+      "<html>not the control plane</html>",
+      "data: {\"rules\":[]}\n\n",
+      "id: x\nevent: ruleset\ndata: not json\n\n"
+    };
+    try (FilterHost host = host()) {
+      PollCall call = host.nextCall();
+      long base = 100;
+      for (String body : unusable) {
+        host.tickPeriods.clear();
+        long answeredAt = System.nanoTime();
+        call.respond(200, body);
+        call = host.nextCall();
+        long waitedMs = (System.nanoTime() - answeredAt) / 1_000_000;
+        assertThat(host.tickPeriods).as("tick armed for the retry of " + body).hasSize(1);
+        assertThat((long) host.tickPeriods.get(0)).isBetween(base / 2, base);
+        assertThat(waitedMs).isGreaterThanOrEqualTo(host.tickPeriods.get(0));
+        // Nothing to NACK: there is no version to name.
+        assertThat(call.query("rejected")).isEmpty();
+        base *= 2;
+      }
+      assertThat(host.logs).anyMatch(l -> l.contains("without a usable rule-set event"));
+      // A usable answer resets the backoff.
+      call.notModified();
+      call = host.nextCall();
+      host.tickPeriods.clear();
+      call.respond(200, "");
+      host.nextCall();
+      assertThat((long) host.tickPeriods.get(host.tickPeriods.size() - 1)).isBetween(50L, 100L);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
   void maxInjectionsIsSharedByAllVmsAndResetByANewGeneration(boolean envoySemantics)
