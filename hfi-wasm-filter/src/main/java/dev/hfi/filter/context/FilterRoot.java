@@ -12,6 +12,7 @@ import dev.hfi.filter.core.Rule;
 import dev.hfi.filter.core.RuleSet;
 import dev.hfi.filter.core.RuleSetDecoder;
 import dev.hfi.filter.core.Sampler;
+import dev.hfi.filter.host.Heap;
 import dev.hfi.filter.host.Host;
 
 /**
@@ -23,6 +24,22 @@ import dev.hfi.filter.host.Host;
  */
 public final class FilterRoot {
   private static final int CAS_RETRIES = 8;
+
+  /**
+   * Largest poll answer (SSE event with the rule set) the filter reads; a larger one is rejected
+   * unread (NACK). It bounds what decoding may need, so that TeaVM's heap, which grows with the
+   * rule set up to {@code TeaVmBuild.MAX_HEAP_BYTES}, never runs out (see docs/FILTER.md, Memory).
+   */
+  public static final int MAX_RULE_SET_BYTES = 8 << 20;
+
+  /**
+   * Heap made room for before reading a rule set, per byte of it: the body as bytes, as a string
+   * (twice, two bytes a character) and its event data, before the decoder's own strings.
+   */
+  private static final int DECODE_RESERVE_PER_BYTE = 8;
+
+  /** Enough of a body to hold the event's {@code id:} line. */
+  private static final int ID_PREFIX_BYTES = 64;
 
   /** The http call may take this much longer than the poll's own {@code wait}. */
   private static final int CALL_SLACK_MS = 5000;
@@ -185,6 +202,22 @@ public final class FilterRoot {
    * null when either happened, else why the answer carries no version to report.
    */
   private String apply(int bodySize) {
+    if (bodySize > MAX_RULE_SET_BYTES) {
+      String why =
+          "rule set of "
+              + bodySize
+              + " bytes exceeds the filter's limit of "
+              + MAX_RULE_SET_BYTES
+              + " bytes";
+      long version = PollProtocol.eventId(Host.httpCallResponseBodyPrefix(ID_PREFIX_BYTES));
+      if (version == 0) {
+        Metrics.configError();
+        return why + ", and no event id in its first " + ID_PREFIX_BYTES + " bytes";
+      }
+      reject(version, why);
+      return null;
+    }
+    Heap.reserve((long) DECODE_RESERVE_PER_BYTE * bodySize);
     long version = 0;
     try {
       PollProtocol.Event event = PollProtocol.parseEvent(Host.httpCallResponseBody(bodySize));
