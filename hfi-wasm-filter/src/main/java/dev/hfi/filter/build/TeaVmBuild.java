@@ -17,15 +17,22 @@ import org.teavm.vm.TeaVMOptimizationLevel;
  * Build-time runner: compiles a filter entry class with TeaVM into a proxy-wasm module.
  *
  * <p>Run by exec-maven-plugin in {@code process-classes} with the entry class and the output file
- * as arguments. The TeaVM heap is fixed (min == max) so TeaVM never grows linear memory itself:
- * everything above it belongs to the host allocator ({@code dev.hfi.filter.abi.Memory}). TeaVM
- * declares the memory maximum equal to its heap, so the module's memory section is rewritten
- * without a maximum, letting that allocator grow memory.
+ * as arguments. TeaVM's heap starts small and its GC grows it (never shrinks it) up to {@link
+ * #MAX_HEAP_BYTES} as the rule set needs; the host allocator ({@code dev.hfi.filter.abi.Memory})
+ * keeps its arena above whatever TeaVM uses. TeaVM declares the memory maximum as what its own
+ * maximum heap needs, so the module's memory section is rewritten without a maximum, letting that
+ * allocator grow memory past it.
  */
 public final class TeaVmBuild {
 
-  /** TeaVM heap, fixed. Rule sets of thousands of rules fit in a few MiB. */
-  public static final int HEAP_BYTES = 16 << 20;
+  /** TeaVM heap at start: what a VM costs with an empty or small rule set. */
+  public static final int MIN_HEAP_BYTES = 4 << 20;
+
+  /**
+   * Largest TeaVM heap. Decoding a rule set of {@code FilterRoot.MAX_RULE_SET_BYTES} fits in it
+   * with room to spare; linear memory reaches about 1/16 more (TeaVM's GC tables) plus the arena.
+   */
+  public static final int MAX_HEAP_BYTES = 512 << 20;
 
   private TeaVmBuild() {}
 
@@ -48,8 +55,8 @@ public final class TeaVmBuild {
     tool.setTargetFileName(output.getFileName().toString());
     tool.setClassLoader(classLoader);
     tool.setOptimizationLevel(TeaVMOptimizationLevel.FULL);
-    tool.setMinHeapSize(HEAP_BYTES);
-    tool.setMaxHeapSize(HEAP_BYTES);
+    tool.setMinHeapSize(MIN_HEAP_BYTES);
+    tool.setMaxHeapSize(MAX_HEAP_BYTES);
     tool.setObfuscated(true);
     tool.setDebugInformationGenerated(false);
     tool.setLog(new ConsoleTeaVMToolLog(false));

@@ -12,6 +12,7 @@ import dev.hfi.filter.core.Rule;
 import dev.hfi.filter.core.RuleSet;
 import dev.hfi.filter.core.RuleSetDecoder;
 import dev.hfi.filter.core.Sampler;
+import dev.hfi.filter.host.Heap;
 import dev.hfi.filter.host.Host;
 
 /**
@@ -23,6 +24,22 @@ import dev.hfi.filter.host.Host;
  */
 public final class FilterRoot {
   private static final int CAS_RETRIES = 8;
+
+  /**
+   * Largest poll answer (SSE event with the rule set) the filter reads; a larger one is rejected
+   * unread (NACK). It bounds what decoding may need, so that TeaVM's heap, which grows with the
+   * rule set up to {@code TeaVmBuild.MAX_HEAP_BYTES}, never runs out (see docs/FILTER.md, Memory).
+   */
+  public static final int MAX_RULE_SET_BYTES = 8 << 20;
+
+  /**
+   * Heap made room for before reading a rule set, per byte of it: the body as bytes, as a string
+   * (twice, two bytes a character) and its event data, before the decoder's own strings.
+   */
+  private static final int DECODE_RESERVE_PER_BYTE = 8;
+
+  /** Enough of a body to hold the event's {@code id:} line. */
+  private static final int ID_PREFIX_BYTES = 64;
 
   /** The http call may take this much longer than the poll's own {@code wait}. */
   private static final int CALL_SLACK_MS = 5000;
@@ -166,7 +183,12 @@ public final class FilterRoot {
     pollToken = 0;
     int status = numHeaders == 0 ? 0 : Host.httpCallResponseStatus();
     if (status == 200) {
-      apply(Host.httpCallResponseBody(bodySize));
+      String unusable = apply(bodySize);
+      if (unusable != null) {
+        // Nothing to ACK or NACK: polling again at once would fetch the same answer in a loop.
+        failed("poll answered 200 without a usable rule-set event (" + unusable + ")");
+        return;
+      }
     } else if (status != 304) {
       failed(status == 0 ? "poll failed (no response)" : "poll answered " + status);
       return;
@@ -175,10 +197,30 @@ public final class FilterRoot {
     poll();
   }
 
-  private void apply(String body) {
+  /**
+   * Applies the rule set of a 200 answer, or rejects it (the next poll NACKs its version). Returns
+   * null when either happened, else why the answer carries no version to report.
+   */
+  private String apply(int bodySize) {
+    if (bodySize > MAX_RULE_SET_BYTES) {
+      String why =
+          "rule set of "
+              + bodySize
+              + " bytes exceeds the filter's limit of "
+              + MAX_RULE_SET_BYTES
+              + " bytes";
+      long version = PollProtocol.eventId(Host.httpCallResponseBodyPrefix(ID_PREFIX_BYTES));
+      if (version == 0) {
+        Metrics.configError();
+        return why + ", and no event id in its first " + ID_PREFIX_BYTES + " bytes";
+      }
+      reject(version, why);
+      return null;
+    }
+    Heap.reserve((long) DECODE_RESERVE_PER_BYTE * bodySize);
     long version = 0;
     try {
-      PollProtocol.Event event = PollProtocol.parseEvent(body);
+      PollProtocol.Event event = PollProtocol.parseEvent(Host.httpCallResponseBody(bodySize));
       version = event.id != 0 ? event.id : RuleSetDecoder.versionOf(event.data);
       RuleSet next = RuleSetDecoder.decode(event.data, config.node());
       ruleSet = next;
@@ -189,18 +231,22 @@ public final class FilterRoot {
           Host.LOG_INFO,
           "hfi: applied rule set " + next.version() + " (" + next.size() + " rules for this node)");
     } catch (FilterConfigException e) {
-      rejectedVersion = version;
-      rejectedError = e.getMessage();
-      Metrics.configError();
-      Host.log(
-          Host.LOG_WARN,
-          "hfi: rejected rule set "
-              + version
-              + ", keeping "
-              + ruleSet.version()
-              + ": "
-              + e.getMessage());
+      if (version == 0) {
+        Metrics.configError();
+        return e.getMessage();
+      }
+      reject(version, e.getMessage());
     }
+    return null;
+  }
+
+  private void reject(long version, String error) {
+    rejectedVersion = version;
+    rejectedError = error;
+    Metrics.configError();
+    Host.log(
+        Host.LOG_WARN,
+        "hfi: rejected rule set " + version + ", keeping " + ruleSet.version() + ": " + error);
   }
 
   private void failed(String why) {
@@ -232,7 +278,9 @@ public final class FilterRoot {
 
   /**
    * Takes one injection from the policy's budget, counted in proxy shared data so that all VMs of
-   * the proxy share it; compare-and-swap retried on contention.
+   * the proxy share it. Every claim is a compare-and-swap of an existing value, retried on
+   * contention: a write to a missing key cannot be conditional (Envoy creates the key whatever the
+   * CAS), so the key is created first, without a claim (see {@link #createCounter}).
    */
   boolean claimInjection(Rule rule) {
     if (rule.maxInjections() == Rule.UNLIMITED) {
@@ -241,7 +289,11 @@ public final class FilterRoot {
     byte[] key = Bytes.utf8(InjectionCount.key(rule.policy()));
     for (int i = 0; i < CAS_RETRIES; i++) {
       int status = Host.getSharedData(key, shared);
-      if (status != Host.OK && status != Host.NOT_FOUND) {
+      if (status == Host.NOT_FOUND) {
+        createCounter(key);
+        continue;
+      }
+      if (status != Host.OK) {
         return false;
       }
       long count = InjectionCount.count(shared.value, rule.generation());
@@ -258,6 +310,22 @@ public final class FilterRoot {
       }
     }
     return false;
+  }
+
+  /**
+   * Creates a policy's counter, holding no claim, unless another VM already has. Envoy creates a
+   * missing key whatever the CAS and overwrites an existing one only if the CAS matches, so a write
+   * with a CAS that no value holds creates without ever overwriting. proxy-wasm-java-host instead
+   * refuses a non-zero CAS for a missing key; there the key is created unconditionally, which can
+   * lose a claim only if another VM creates the key and claims in the moment between this VM's read
+   * and its write (see docs/FILTER.md).
+   */
+  private void createCounter(byte[] key) {
+    byte[] unclaimed = InjectionCount.unclaimed();
+    int status = Host.setSharedData(key, unclaimed, InjectionCount.CREATE_CAS);
+    if (status == Host.CAS_MISMATCH && Host.getSharedData(key, shared) == Host.NOT_FOUND) {
+      Host.setSharedData(key, unclaimed, 0);
+    }
   }
 
   private void updateTick(long now) {

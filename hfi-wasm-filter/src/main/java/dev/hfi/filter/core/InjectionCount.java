@@ -5,7 +5,19 @@ package dev.hfi.filter.core;
  * {@code "<generation>:<count>"} in ASCII. A new generation of the policy starts again from zero.
  */
 public final class InjectionCount {
+  /**
+   * CAS for creating a counter ({@code 0xffffffff}): Envoy creates a missing key whatever the CAS,
+   * and numbers its writes from 1 upwards proxy-wide, so an existing value holds this CAS only if
+   * its last write was the 2^32 - 1st.
+   */
+  public static final int CREATE_CAS = -1;
+
   private InjectionCount() {}
+
+  /** The value of a counter that no generation has claimed from (generation 0, count 0). */
+  public static byte[] unclaimed() {
+    return encode(0, 0);
+  }
 
   /** The shared-data key for a policy. */
   public static String key(String policy) {

@@ -14,8 +14,22 @@ import java.util.Map;
  * thread-safe per instance; the static entry point is.
  */
 public final class Json {
+  /**
+   * Deepest nesting accepted (a rule set needs 5): parsing recurses, and running out of Wasm stack
+   * would trap instead of rejecting the text.
+   */
+  static final int MAX_DEPTH = 64;
+
+  /**
+   * Most values accepted in one text (a rule set of 10,000 rules has about 300,000): every value is
+   * held in the heap until decoding ends, and TeaVM's heap has a maximum.
+   */
+  static final int MAX_VALUES = 1_000_000;
+
   private final String s;
   private int pos;
+  private int depth;
+  private int values;
 
   private Json(String s) {
     this.s = s;
@@ -41,12 +55,25 @@ public final class Json {
     if (pos >= s.length()) {
       throw error("unexpected end of input");
     }
+    if (++values > MAX_VALUES) {
+      throw error("more than " + MAX_VALUES + " values");
+    }
     char c = s.charAt(pos);
     switch (c) {
       case '{':
-        return object();
+        {
+          enter();
+          Map<String, Object> map = object();
+          depth--;
+          return map;
+        }
       case '[':
-        return array();
+        {
+          enter();
+          List<Object> list = array();
+          depth--;
+          return list;
+        }
       case '"':
         return string();
       case 't':
@@ -60,6 +87,12 @@ public final class Json {
           return number();
         }
         throw error("unexpected character '" + c + "'");
+    }
+  }
+
+  private void enter() {
+    if (++depth > MAX_DEPTH) {
+      throw error("nested deeper than " + MAX_DEPTH + " levels");
     }
   }
 

@@ -58,49 +58,91 @@ public final class PollProtocol {
   }
 
   /**
-   * Parses the first event of an SSE body; several {@code data:} lines are joined with newlines.
+   * Parses the first event of an SSE body; several {@code data:} lines are joined with newlines. A
+   * single data line (what the control plane sends) is copied once, whatever its size.
    *
    * @throws FilterConfigException if there is no {@code data:} line
    */
   public static Event parseEvent(String body) {
     long id = 0;
-    StringBuilder data = null;
+    String data = null;
+    StringBuilder joined = null;
     int pos = 0;
     while (pos < body.length()) {
       int eol = body.indexOf('\n', pos);
       if (eol < 0) {
         eol = body.length();
       }
-      String line = body.substring(pos, eol);
-      if (line.endsWith("\r")) {
-        line = line.substring(0, line.length() - 1);
-      }
+      int start = pos;
+      int end = eol > start && body.charAt(eol - 1) == '\r' ? eol - 1 : eol;
       pos = eol + 1;
-      if (line.isEmpty()) {
+      if (start == end) {
         if (data != null) {
           break;
         }
         continue;
       }
-      int colon = line.indexOf(':');
-      String field = colon < 0 ? line : line.substring(0, colon);
-      String value = colon < 0 ? "" : line.substring(colon + 1);
-      if (value.startsWith(" ")) {
-        value = value.substring(1);
+      int colon = body.indexOf(':', start);
+      int fieldEnd = colon < 0 || colon > end ? end : colon;
+      int valueStart = fieldEnd == end ? end : fieldEnd + 1;
+      if (valueStart < end && body.charAt(valueStart) == ' ') {
+        valueStart++;
       }
-      if (field.equals("data")) {
-        data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-      } else if (field.equals("id")) {
-        try {
-          id = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-          id = 0;
+      if (body.startsWith("data", start) && fieldEnd - start == 4) {
+        String value = body.substring(valueStart, end);
+        if (data == null) {
+          data = value;
+        } else {
+          if (joined == null) {
+            joined = new StringBuilder(data);
+          }
+          joined.append('\n').append(value);
         }
+      } else if (body.startsWith("id", start) && fieldEnd - start == 2) {
+        id = parseId(body.substring(valueStart, end));
       }
     }
     if (data == null) {
       throw new FilterConfigException("poll answer: no SSE data line in the body");
     }
-    return new Event(id, data.toString());
+    return new Event(id, joined == null ? data : joined.toString());
+  }
+
+  /**
+   * The {@code id} of the first event from the beginning of an SSE body, which may be cut anywhere:
+   * only complete lines count; 0 when there is none.
+   */
+  public static long eventId(String bodyPrefix) {
+    long id = 0;
+    boolean data = false;
+    int pos = 0;
+    while (true) {
+      int eol = bodyPrefix.indexOf('\n', pos);
+      if (eol < 0) {
+        return id;
+      }
+      String line = bodyPrefix.substring(pos, eol);
+      if (line.endsWith("\r")) {
+        line = line.substring(0, line.length() - 1);
+      }
+      pos = eol + 1;
+      if (line.isEmpty()) {
+        if (data) {
+          return id;
+        }
+      } else if (line.equals("data") || line.startsWith("data:")) {
+        data = true;
+      } else if (line.startsWith("id:")) {
+        id = parseId(line.substring(3));
+      }
+    }
+  }
+
+  private static long parseId(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }

@@ -63,24 +63,25 @@ public final class Host {
     return bufferString(BUFFER_HTTP_CALL_RESPONSE_BODY, size);
   }
 
+  /**
+   * The first {@code max} bytes of the http call response body (fewer if it is shorter), decoded;
+   * "" when there is none.
+   */
+  public static String httpCallResponseBodyPrefix(int max) {
+    return bufferString(BUFFER_HTTP_CALL_RESPONSE_BODY, max);
+  }
+
   private static String bufferString(int type, int size) {
     if (size <= 0) {
       return "";
     }
-    byte[] b = bytes(Abi.proxyGetBufferBytes(type, 0, size, Memory.scratch(0), Memory.scratch(1)));
+    byte[] b = read(READ_BUFFER, type, null, size);
     return b == null ? "" : Bytes.string(b, 0, b.length);
   }
 
   /** {@code :status} of the http call response, or 0 when there is none (the call failed). */
   public static int httpCallResponseStatus() {
-    int status =
-        Abi.proxyGetHeaderMapValue(
-            MAP_HTTP_CALL_RESPONSE_HEADERS,
-            Memory.addressOf(STATUS),
-            STATUS.length,
-            Memory.scratch(0),
-            Memory.scratch(1));
-    byte[] b = bytes(status);
+    byte[] b = read(READ_HEADER_VALUE, MAP_HTTP_CALL_RESPONSE_HEADERS, STATUS, 0);
     if (b == null) {
       return 0;
     }
@@ -101,40 +102,50 @@ public final class Host {
    * the request has none.
    */
   public static int requestPath(RequestHeaders into) {
-    int status =
-        Abi.proxyGetHeaderMapValue(
-            MAP_REQUEST_HEADERS,
-            Memory.addressOf(PATH),
-            PATH.length,
-            Memory.scratch(0),
-            Memory.scratch(1));
-    if (status != OK) {
+    while (true) {
+      if (call(READ_HEADER_VALUE, MAP_REQUEST_HEADERS, PATH, 0) != OK) {
+        Memory.reset();
+        return -1;
+      }
+      int size = Memory.getInt(Memory.scratch(1));
+      int mark = Memory.heapMark();
+      if (size >= Heap.BLOCK && into.pathBuffer(0).length < size) {
+        Heap.reserve(2L * size);
+      }
+      byte[] buf = into.pathBuffer(size);
+      if (Memory.heapMark() == mark) {
+        Memory.copyOut(Memory.getInt(Memory.scratch(0)), buf, size);
+        Memory.reset();
+        return size;
+      }
+      // Growing the buffer grew TeaVM's heap over the arena: read again into the buffer now there.
       Memory.reset();
-      return -1;
     }
-    int ptr = Memory.getInt(Memory.scratch(0));
-    int size = Memory.getInt(Memory.scratch(1));
-    byte[] buf = into.pathBuffer(size);
-    Memory.copyOut(ptr, buf, size);
-    Memory.reset();
-    return size;
   }
 
   /** Reads the request headers into {@code into} (reused across requests). */
   public static void requestHeaders(RequestHeaders into) {
-    int status =
-        Abi.proxyGetHeaderMapPairs(MAP_REQUEST_HEADERS, Memory.scratch(0), Memory.scratch(1));
-    if (status != OK) {
-      into.reset(0);
+    while (true) {
+      if (call(READ_HEADER_PAIRS, MAP_REQUEST_HEADERS, null, 0) != OK) {
+        into.reset(0);
+        Memory.reset();
+        return;
+      }
+      int size = Memory.getInt(Memory.scratch(1));
+      int mark = Memory.heapMark();
+      if (size >= Heap.BLOCK && into.buffer(0).length < size) {
+        Heap.reserve(2L * size);
+      }
+      byte[] buf = into.buffer(size);
+      if (Memory.heapMark() == mark) {
+        Memory.copyOut(Memory.getInt(Memory.scratch(0)), buf, size);
+        Memory.reset();
+        into.reset(size);
+        return;
+      }
+      // As in requestPath: read again into the buffer that now exists.
       Memory.reset();
-      return;
     }
-    int ptr = Memory.getInt(Memory.scratch(0));
-    int size = Memory.getInt(Memory.scratch(1));
-    byte[] buf = into.buffer(size);
-    Memory.copyOut(ptr, buf, size);
-    Memory.reset();
-    into.reset(size);
   }
 
   /** Answers the current stream locally (an abort); {@code grpcStatus} -1 for plain HTTP. */
@@ -211,26 +222,29 @@ public final class Host {
 
   /** Reads shared data {@code key} into {@code out}; returns the host status. */
   public static int getSharedData(byte[] key, Shared out) {
-    int status =
-        Abi.proxyGetSharedData(
-            Memory.addressOf(key),
-            key.length,
-            Memory.scratch(0),
-            Memory.scratch(1),
-            Memory.scratch(2));
     out.value = null;
     out.cas = 0;
-    if (status == OK) {
-      int ptr = Memory.getInt(Memory.scratch(0));
+    byte[] v = null;
+    while (true) {
+      int status = call(READ_SHARED_DATA, 0, key, 0);
+      if (status != OK) {
+        Memory.reset();
+        return status;
+      }
       int size = Memory.getInt(Memory.scratch(1));
-      int cas = Memory.getInt(Memory.scratch(2));
-      byte[] v = new byte[size];
-      Memory.copyOut(ptr, v, size);
-      out.value = v;
-      out.cas = cas;
+      int mark = Memory.heapMark();
+      if (v == null || v.length != size) {
+        v = new byte[size];
+      }
+      if (Memory.heapMark() == mark) {
+        Memory.copyOut(Memory.getInt(Memory.scratch(0)), v, size);
+        out.value = v;
+        out.cas = Memory.getInt(Memory.scratch(2));
+        Memory.reset();
+        return OK;
+      }
+      Memory.reset();
     }
-    Memory.reset();
-    return status;
   }
 
   /** Writes shared data if its CAS token still is {@code cas}; returns the host status. */
@@ -239,16 +253,58 @@ public final class Host {
         Memory.addressOf(key), key.length, Memory.addressOf(value), value.length, cas);
   }
 
-  private static byte[] bytes(int status) {
-    if (status != OK) {
-      Memory.reset();
-      return null;
+  private static final int READ_BUFFER = 0;
+  private static final int READ_HEADER_VALUE = 1;
+  private static final int READ_HEADER_PAIRS = 2;
+  private static final int READ_SHARED_DATA = 3;
+
+  /**
+   * One host read; on {@code OK} the block's address and size are in scratch words 0 and 1 (and a
+   * shared-data CAS in word 2). Every read has no side effect, so it can be repeated.
+   */
+  private static int call(int read, int type, byte[] key, int max) {
+    switch (read) {
+      case READ_BUFFER:
+        return Abi.proxyGetBufferBytes(type, 0, max, Memory.scratch(0), Memory.scratch(1));
+      case READ_HEADER_VALUE:
+        return Abi.proxyGetHeaderMapValue(
+            type, Memory.addressOf(key), key.length, Memory.scratch(0), Memory.scratch(1));
+      case READ_HEADER_PAIRS:
+        return Abi.proxyGetHeaderMapPairs(type, Memory.scratch(0), Memory.scratch(1));
+      default:
+        return Abi.proxyGetSharedData(
+            Memory.addressOf(key),
+            key.length,
+            Memory.scratch(0),
+            Memory.scratch(1),
+            Memory.scratch(2));
     }
-    int ptr = Memory.getInt(Memory.scratch(0));
-    int size = Memory.getInt(Memory.scratch(1));
-    byte[] b = new byte[size];
-    Memory.copyOut(ptr, b, size);
-    Memory.reset();
-    return b;
+  }
+
+  /**
+   * The block a host read returns, copied into a new array; null if the host did not answer OK.
+   * Allocating the array may grow TeaVM's heap over the arena (see {@link Memory}): then the read
+   * is repeated, and the array, which now exists, is filled with nothing allocated in between.
+   */
+  private static byte[] read(int read, int type, byte[] key, int max) {
+    byte[] b = null;
+    while (true) {
+      if (call(read, type, key, max) != OK) {
+        Memory.reset();
+        return null;
+      }
+      int size = Memory.getInt(Memory.scratch(1));
+      int mark = Memory.heapMark();
+      if (b == null || b.length != size) {
+        Heap.reserve(size);
+        b = new byte[size];
+      }
+      if (Memory.heapMark() == mark) {
+        Memory.copyOut(Memory.getInt(Memory.scratch(0)), b, size);
+        Memory.reset();
+        return b;
+      }
+      Memory.reset();
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.hfi.filter.core;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,5 +56,17 @@ class DecoderErrorsTest {
     assertThatThrownBy(() -> PluginConfig.decode(json))
         .isInstanceOf(FilterConfigException.class)
         .hasMessageContaining(message.trim());
+  }
+
+  @Test
+  void nestingAndValueCountAreBoundedSoParsingCannotExhaustTheVm() {
+    String deep = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
+    assertThatThrownBy(() -> RuleSetDecoder.decode(deep, "n"))
+        .isInstanceOf(FilterConfigException.class)
+        .hasMessageContaining("nested deeper than " + Json.MAX_DEPTH);
+    String many = "{\"version\":1,\"rules\":[" + "0,".repeat(Json.MAX_VALUES) + "0]}";
+    assertThatThrownBy(() -> RuleSetDecoder.decode(many, "n"))
+        .isInstanceOf(FilterConfigException.class)
+        .hasMessageContaining("more than " + Json.MAX_VALUES + " values");
   }
 }

@@ -33,6 +33,17 @@ class ProtocolTest {
     assertThat(e.id).isEqualTo(42);
     assertThat(e.data).isEqualTo("{\"a\":1}");
     assertThat(PollProtocol.parseEvent("data: a\ndata: b\n\ndata: c\n\n").data).isEqualTo("a\nb");
+    assertThat(PollProtocol.parseEvent("data:x\ndata\nid: 3").data).isEqualTo("x\n");
+    assertThat(PollProtocol.parseEvent("data:x\ndata\nid: 3").id).isEqualTo(3);
+  }
+
+  @Test
+  void eventIdIsReadFromTheCompleteLinesOfABodyPrefix() {
+    assertThat(PollProtocol.eventId("id: 42\nevent: ruleset\ndata: {\"vers")).isEqualTo(42);
+    assertThat(PollProtocol.eventId(": c\r\nid: 7\r\ndata")).isEqualTo(7);
+    assertThat(PollProtocol.eventId("id: 4")).isZero();
+    assertThat(PollProtocol.eventId("data: x\n\nid: 9\n")).isZero();
+    assertThat(PollProtocol.eventId("<html>")).isZero();
   }
 
   @Test

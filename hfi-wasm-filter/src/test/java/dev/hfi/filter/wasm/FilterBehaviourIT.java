@@ -11,9 +11,18 @@ import io.roastedroot.proxywasm.SimpleSharedDataHandler;
 import io.roastedroot.proxywasm.internal.Action;
 import io.roastedroot.proxywasm.internal.WasmResult;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The built hfi-filter.wasm driven in proxy-wasm-java-host like a proxy would. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -191,8 +200,45 @@ class FilterBehaviourIT {
   }
 
   @Test
-  void maxInjectionsIsSharedByAllVmsAndResetByANewGeneration() throws Exception {
-    SimpleSharedDataHandler shared = new SimpleSharedDataHandler();
+  void okAnswerWithoutAUsableEventBacksOffLikeAFailure() throws Exception {
+    String[] unusable = {
+      "<html>not the control plane</html>",
+      "data: {\"rules\":[]}\n\n",
+      "id: x\nevent: ruleset\ndata: not json\n\n"
+    };
+    try (FilterHost host = host()) {
+      PollCall call = host.nextCall();
+      long base = 100;
+      for (String body : unusable) {
+        host.tickPeriods.clear();
+        long answeredAt = System.nanoTime();
+        call.respond(200, body);
+        call = host.nextCall();
+        long waitedMs = (System.nanoTime() - answeredAt) / 1_000_000;
+        assertThat(host.tickPeriods).as("tick armed for the retry of " + body).hasSize(1);
+        assertThat((long) host.tickPeriods.get(0)).isBetween(base / 2, base);
+        assertThat(waitedMs).isGreaterThanOrEqualTo(host.tickPeriods.get(0));
+        // Nothing to NACK: there is no version to name.
+        assertThat(call.query("rejected")).isEmpty();
+        base *= 2;
+      }
+      assertThat(host.logs).anyMatch(l -> l.contains("without a usable rule-set event"));
+      // A usable answer resets the backoff.
+      call.notModified();
+      call = host.nextCall();
+      host.tickPeriods.clear();
+      call.respond(200, "");
+      host.nextCall();
+      assertThat((long) host.tickPeriods.get(host.tickPeriods.size() - 1)).isBetween(50L, 100L);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void maxInjectionsIsSharedByAllVmsAndResetByANewGeneration(boolean envoySemantics)
+      throws Exception {
+    SharedDataHandler shared =
+        envoySemantics ? new EnvoySharedData(false) : new SimpleSharedDataHandler();
     try (FilterHost vm1 = host(shared);
         FilterHost vm2 = host(shared)) {
       String limited = abortRule("twice", "/api", 503, ",\"generation\":1,\"maxInjections\":3");
@@ -216,6 +262,76 @@ class FilterBehaviourIT {
               vm1.metric("hfi.policy.twice.injections_total")
                   + vm2.metric("hfi.policy.twice.injections_total"))
           .isEqualTo(4);
+    }
+  }
+
+  @Test
+  void firstClaimsOfTwoVmsRacingInjectOnce() throws Exception {
+    EnvoySharedData shared = new EnvoySharedData(true);
+    try (FilterHost vm1 = host(shared);
+        FilterHost vm2 = host(shared)) {
+      String once = abortRule("once", "/api", 503, ",\"generation\":1,\"maxInjections\":1");
+      apply(vm1, vm1.nextCall(), 1, once);
+      apply(vm2, vm2.nextCall(), 1, once);
+      ExecutorService workers = Executors.newFixedThreadPool(2);
+      try {
+        Future<Result> r1 = workers.submit(() -> vm1.request(GET_ORDERS));
+        Future<Result> r2 = workers.submit(() -> vm2.request(GET_ORDERS));
+        int aborted = (r1.get().passed() ? 0 : 1) + (r2.get().passed() ? 0 : 1);
+        assertThat(aborted).isEqualTo(1);
+      } finally {
+        workers.shutdownNow();
+      }
+      // Both VMs did find the counter missing before either wrote it: the race took place.
+      assertThat(shared.missingReads).hasValueGreaterThanOrEqualTo(2);
+      assertThat(vm1.request(GET_ORDERS).passed()).isTrue();
+      assertThat(vm2.request(GET_ORDERS).passed()).isTrue();
+      assertThat(vm1.metric("hfi.filter.errors_total") + vm2.metric("hfi.filter.errors_total"))
+          .isZero();
+    }
+  }
+
+  /**
+   * Shared data as Envoy keeps it (proxy-wasm-cpp-host {@code SharedData}): one CAS sequence for
+   * the whole proxy, and a write to a missing key succeeds whatever its CAS. With {@code race}, the
+   * first two reads that find a key missing each wait for the other, so two VMs both see the
+   * counter missing before either writes it.
+   */
+  static final class EnvoySharedData implements SharedDataHandler {
+    final AtomicInteger missingReads = new AtomicInteger();
+    private final Map<String, SharedData> data = new HashMap<>();
+    private final CyclicBarrier bothReadMissing = new CyclicBarrier(2);
+    private final boolean race;
+    private int nextCas = 1;
+
+    EnvoySharedData(boolean race) {
+      this.race = race;
+    }
+
+    @Override
+    public SharedData getSharedData(String key) {
+      SharedData value;
+      synchronized (this) {
+        value = data.get(key);
+      }
+      if (value == null && race && missingReads.getAndIncrement() < 2) {
+        try {
+          bothReadMissing.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new AssertionError("the other VM did not read the counter", e);
+        }
+      }
+      return value;
+    }
+
+    @Override
+    public synchronized WasmResult setSharedData(String key, byte[] value, int cas) {
+      SharedData old = data.get(key);
+      if (old != null && cas != 0 && cas != old.cas()) {
+        return WasmResult.CAS_MISMATCH;
+      }
+      data.put(key, new SharedData(value, nextCas++));
+      return WasmResult.OK;
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.hfi.filter.wasm;
 
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.wasm.Parser;
 import dev.hfi.filter.CompiledHfiFilter;
 import dev.hfi.filter.HfiFilterWasm;
@@ -37,6 +39,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Drives the built hfi-filter.wasm in proxy-wasm-java-host the way a proxy does: a real tick timer,
@@ -61,19 +64,51 @@ final class FilterHost implements AutoCloseable {
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final Plugin plugin;
 
+  /** The Wasm instance, when the engine was chosen here (for its memory size). */
+  private final AtomicReference<Instance> instance;
+
   FilterHost(String pluginConfig, SharedDataHandler shared, Engine engine) throws Exception {
+    this(new AtomicReference<>(), pluginConfig, shared, engine);
+  }
+
+  private FilterHost(
+      AtomicReference<Instance> instance,
+      String pluginConfig,
+      SharedDataHandler shared,
+      Engine engine)
+      throws Exception {
     this(
         engine == Engine.BUILD_TIME_COMPILED
             ? PluginFactory.builder(CompiledHfiFilter.load())
-                .withMachineFactory(CompiledHfiFilter::create)
-            : PluginFactory.builder(Parser.parse(HfiFilterWasm.bytes())),
+                .withMachineFactory(
+                    i -> {
+                      instance.set(i);
+                      return CompiledHfiFilter.create(i);
+                    })
+            : PluginFactory.builder(Parser.parse(HfiFilterWasm.bytes()))
+                .withMachineFactory(
+                    i -> {
+                      instance.set(i);
+                      return new InterpreterMachine(i);
+                    }),
         pluginConfig,
-        shared);
+        shared,
+        instance);
   }
 
   /** Runs any module (the benchmark's empty filter too) from a prepared factory builder. */
   FilterHost(PluginFactory.Builder builder, String pluginConfig, SharedDataHandler shared)
       throws Exception {
+    this(builder, pluginConfig, shared, new AtomicReference<>());
+  }
+
+  private FilterHost(
+      PluginFactory.Builder builder,
+      String pluginConfig,
+      SharedDataHandler shared,
+      AtomicReference<Instance> instance)
+      throws Exception {
+    this.instance = instance;
     plugin =
         (Plugin)
             builder
@@ -98,6 +133,16 @@ final class FilterHost implements AutoCloseable {
   long metric(String name) {
     AtomicLong v = metrics.get(name);
     return v == null ? -1 : v.get();
+  }
+
+  /** Size of the VM's linear memory in bytes. */
+  long memoryBytes() {
+    plugin.lock();
+    try {
+      return instance.get().memory().pages() * 65536L;
+    } finally {
+      plugin.unlock();
+    }
   }
 
   PollCall nextCall() throws InterruptedException {
