@@ -1,14 +1,17 @@
 package dev.hfi.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsServer;
 import dev.hfi.controlplane.ApplyResult;
+import dev.hfi.controlplane.ControlPlaneEvent;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.FaultInjectionPolicy;
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.controlplane.RuleSetRejectedException;
 import dev.hfi.testkit.internal.HfiClientAcks;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -687,7 +690,7 @@ abstract class DataPlaneConformance {
       // later request bypasses the failed VM. The embedded data plane lets that one through too.
       int failed = 0;
       for (int i = 0; i < 10; i++) {
-        HttpResponse<String> r = getThrough(broken, "/pass/" + i);
+        HttpResponse<String> r = send(broken, "/pass/" + i, Map.of());
         assertThat(r.headers().firstValue("x-hfi-fault")).isEmpty();
         if (r.statusCode() != 200) {
           failed++;
@@ -701,6 +704,181 @@ abstract class DataPlaneConformance {
       }
       assertThat(failed).isLessThanOrEqualTo(instancesPerNode());
     }
+  }
+
+  @Test
+  void aControlPlaneAddressThatAnswers200WithoutARuleSetIsPolledWithBackoff() throws Exception {
+    // The cluster points at the wrong service (this upstream): every poll is answered 200 with a
+    // body that is no rule set. Each filter instance must back off as after a failure (100 ms
+    // doubling, with jitter) instead of polling again at once.
+    try (DataPlane misdirected =
+        dataPlane()
+            .withControlPlane(upstream.uri())
+            .withReadyTimeout(Duration.ZERO)
+            .withUpstream("misdirected", upstream.uri())
+            .start()) {
+      List<TestUpstream.Arrival> polls = upstream.awaitArrivals("/v1/config/stream", 6, 20_000);
+      assertThat(polls)
+          .as("the filters poll the misdirected address")
+          .hasSizeGreaterThanOrEqualTo(6);
+      Map<String, List<Long>> byInstance = new LinkedHashMap<>();
+      for (TestUpstream.Arrival a : upstream.awaitArrivals("/v1/config/stream", 1, 0)) {
+        String instance = a.query().replaceAll(".*instance=([^&]+).*", "$1");
+        byInstance.computeIfAbsent(instance, k -> new ArrayList<>()).add(a.nanoTime());
+      }
+      for (Map.Entry<String, List<Long>> e : byInstance.entrySet()) {
+        List<Long> times = e.getValue();
+        for (int i = 1; i < Math.min(times.size(), 5); i++) {
+          long gapMs = (times.get(i) - times.get(i - 1)) / 1_000_000;
+          // Backoff before retry i is 100 ms * 2^(i-1) with up to half of it taken off by jitter.
+          assertThat(gapMs)
+              .as("instance %s, gap before poll %d", e.getKey(), i + 1)
+              .isGreaterThanOrEqualTo(50L << (i - 1));
+        }
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void largeRuleSetsAreAppliedAndOneBeyondTheFiltersLimitIsNackedWithTheOldOneKept()
+      throws Exception {
+    // A control plane of its own, started over 10,000 policies, so the rule set is compiled once.
+    try (MemoryPolicyStore big = new MemoryPolicyStore()) {
+      for (int i = 0; i < 10_000; i++) {
+        big.apply(
+            PolicyCodec.parse(
+                """
+                apiVersion: hfi.dev/v1alpha1
+                kind: FaultInjectionPolicy
+                metadata: {name: bulk-%05d}
+                spec:
+                  match: {path: {exact: /bulk/%d}, headers: [{name: x-bulk, prefix: "t%d"}]}
+                  fault: {abort: {httpStatus: 503, body: "bulk %d"}}
+                """
+                    .formatted(i, i, i, i),
+                PolicyCodec.Format.YAML));
+      }
+      try (ControlPlaneServer cp =
+              ControlPlaneServer.builder().withPort(0).withStore(big).build().start();
+          HfiClient client = HfiClient.builder().withBaseUri(cp.uri()).build();
+          DataPlane large =
+              dataPlane()
+                  .withControlPlane(cp.uri())
+                  .withReadyTimeout(Duration.ofSeconds(120))
+                  .withUpstream("large", upstream.uri())
+                  .start()) {
+        HttpResponse<String> hit = send(large, "/bulk/7777", Map.of("x-bulk", "t7777"));
+        assertThat(hit.statusCode()).isEqualTo(503);
+        assertThat(hit.body()).isEqualTo("bulk 7777");
+        assertThat(send(large, "/bulk/7777", Map.of()).statusCode()).isEqualTo(200);
+
+        // The largest abort bodies the API accepts (65,536 characters), three of them.
+        long revision = 0;
+        for (int i = 0; i < 3; i++) {
+          revision =
+              client
+                  .apply(bigBody("big-body-" + i, "/big/" + i, 'b'), PolicyCodec.Format.YAML)
+                  .revision();
+        }
+        client.awaitApplied(revision, Duration.ofSeconds(120));
+        HttpResponse<String> big2 = send(large, "/big/2", Map.of());
+        assertThat(big2.statusCode()).isEqualTo(503);
+        assertThat(big2.body()).hasSize(65_536);
+
+        // Forty bodies of 65,536 three-byte characters: a rule set beyond the filter's 8 MiB. The
+        // versions on the way there may still fit; the last one must be NACKed by every instance.
+        Set<String> instances = new java.util.TreeSet<>();
+        client.nodes().items().stream()
+            .filter(i -> i.node().equals("large"))
+            .forEach(i -> instances.add(i.instance()));
+        assertThat(instances).hasSizeGreaterThanOrEqualTo(instancesPerNode());
+        Map<String, ControlPlaneEvent> nacks = new java.util.concurrent.ConcurrentHashMap<>();
+        long[] last = {Long.MAX_VALUE};
+        CountDownLatch allNacked = new CountDownLatch(1);
+        try (HfiClient.Subscription events =
+            client.subscribeEvents(
+                e -> {
+                  if ("nack".equals(e.type())
+                      && "large".equals(e.node())
+                      && e.version() >= last[0]) {
+                    nacks.put(e.instance(), e);
+                    if (nacks.keySet().containsAll(instances)) {
+                      allNacked.countDown();
+                    }
+                  }
+                })) {
+          for (int i = 0; i < 40; i++) {
+            revision =
+                client
+                    .apply(bigBody("huge-" + i, "/huge/" + i, '\u20ac'), PolicyCodec.Format.YAML)
+                    .revision();
+          }
+          assertThat(cp.ruleSet().json().getBytes(StandardCharsets.UTF_8).length)
+              .isGreaterThan(8 << 20);
+          last[0] = cp.ruleSet().version();
+          // NACKs of the last version that arrived before it was known are in /v1/nodes.
+          client.nodes().items().stream()
+              .filter(
+                  i ->
+                      i.node().equals("large")
+                          && "NACK".equals(i.status())
+                          && i.rejectedVersion() != null
+                          && i.rejectedVersion() >= last[0])
+              .forEach(
+                  i ->
+                      nacks.put(
+                          i.instance(),
+                          ControlPlaneEvent.nack(
+                              i.node(),
+                              i.instance(),
+                              i.rejectedVersion(),
+                              i.appliedVersion(),
+                              i.error())));
+          if (nacks.keySet().containsAll(instances)) {
+            allNacked.countDown();
+          }
+          assertThat(allNacked.await(120, TimeUnit.SECONDS))
+              .as("every instance NACKs the rule set beyond the limit; NACKs: %s", nacks.keySet())
+              .isTrue();
+        }
+        assertThat(nacks.values())
+            .allSatisfy(
+                n -> {
+                  assertThat(n.error()).contains("exceeds the filter's limit");
+                  assertThat(n.appliedVersion()).isLessThan(last[0]);
+                });
+        assertThatThrownBy(() -> client.awaitApplied(last[0], Duration.ofSeconds(5)))
+            .isInstanceOf(RuleSetRejectedException.class);
+        assertThat(send(large, "/bulk/7777", Map.of("x-bulk", "t7777")).statusCode())
+            .isEqualTo(503);
+        assertThat(send(large, "/huge/39", Map.of()).statusCode())
+            .as("the policy only the rejected rule set holds is not in force")
+            .isEqualTo(200);
+        assertThat(large.metrics()).containsEntry("hfi.filter.errors_total", 0L);
+      }
+    }
+  }
+
+  private static String bigBody(String name, String path, char fill) {
+    return """
+        apiVersion: hfi.dev/v1alpha1
+        kind: FaultInjectionPolicy
+        metadata: {name: %s}
+        spec:
+          match: {path: {exact: %s}}
+          fault: {abort: {httpStatus: 503, body: "%s"}}
+        """
+        .formatted(name, path, String.valueOf(fill).repeat(65_536));
+  }
+
+  /** {@code path} with {@code headers} through the only upstream of {@code dataPlane}. */
+  private HttpResponse<String> send(DataPlane dataPlane, String path, Map<String, String> headers)
+      throws Exception {
+    String only = dataPlane.upstreams().iterator().next();
+    HttpRequest.Builder b = HttpRequest.newBuilder(dataPlane.proxyUri(only).resolve(path));
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -790,14 +968,6 @@ abstract class DataPlaneConformance {
   private HttpResponse<String> get(DataPlane dataPlane, String upstreamName) throws Exception {
     return http.send(
         HttpRequest.newBuilder(dataPlane.proxyUri(upstreamName).resolve("/api/x")).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** {@code path} through the only upstream of {@code dataPlane}. */
-  private HttpResponse<String> getThrough(DataPlane dataPlane, String path) throws Exception {
-    String only = dataPlane.upstreams().iterator().next();
-    return http.send(
-        HttpRequest.newBuilder(dataPlane.proxyUri(only).resolve(path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

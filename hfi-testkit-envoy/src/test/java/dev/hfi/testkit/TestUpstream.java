@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +39,10 @@ final class TestUpstream implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final AtomicLong requests = new AtomicLong();
+  private final List<Arrival> arrivals = new ArrayList<>();
+
+  /** When a request for a path arrived, with its query string. */
+  record Arrival(long nanoTime, String path, String query) {}
 
   TestUpstream() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
@@ -55,6 +60,26 @@ final class TestUpstream implements AutoCloseable {
     return requests.get();
   }
 
+  /**
+   * Blocks until {@code count} requests whose path starts with {@code pathPrefix} have arrived (or
+   * {@code timeoutMillis} passed) and returns them in arrival order.
+   */
+  List<Arrival> awaitArrivals(String pathPrefix, int count, long timeoutMillis)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    synchronized (arrivals) {
+      while (true) {
+        List<Arrival> matching =
+            arrivals.stream().filter(a -> a.path().startsWith(pathPrefix)).toList();
+        long left = deadline - System.currentTimeMillis();
+        if (matching.size() >= count || left <= 0) {
+          return matching;
+        }
+        arrivals.wait(left);
+      }
+    }
+  }
+
   /** Byte {@code i} of every {@code /bytes} body. */
   static byte pattern(long i) {
     return (byte) ((i * 31 + (i >>> 8)) & 0xff);
@@ -62,6 +87,14 @@ final class TestUpstream implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     requests.incrementAndGet();
+    synchronized (arrivals) {
+      arrivals.add(
+          new Arrival(
+              System.nanoTime(),
+              exchange.getRequestURI().getPath(),
+              exchange.getRequestURI().getRawQuery()));
+      arrivals.notifyAll();
+    }
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       Headers out = exchange.getResponseHeaders();

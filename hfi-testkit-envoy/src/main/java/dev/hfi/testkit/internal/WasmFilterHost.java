@@ -9,7 +9,6 @@ import io.roastedroot.proxywasm.MetricType;
 import io.roastedroot.proxywasm.MetricsHandler;
 import io.roastedroot.proxywasm.PluginFactory;
 import io.roastedroot.proxywasm.SharedDataHandler;
-import io.roastedroot.proxywasm.SimpleSharedDataHandler;
 import io.roastedroot.proxywasm.WasmException;
 import io.roastedroot.proxywasm.internal.Action;
 import io.roastedroot.proxywasm.internal.ArrayProxyMap;
@@ -26,6 +25,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +93,33 @@ public final class WasmFilterHost implements AutoCloseable {
 
   /** Proxy-wide shared data (the filter counts {@code maxInjections} in it across VMs). */
   public static final class SharedData {
-    private final SharedDataHandler handler = new SimpleSharedDataHandler();
+    private final SharedDataHandler handler = new EnvoySemantics();
+
+    /**
+     * Shared data as Envoy's proxy-wasm host keeps it (proxy-wasm-cpp-host {@code shared_data.cc}):
+     * a missing key is written whatever the CAS; an existing one only when the CAS matches or is 0.
+     * The library's own handler refuses a non-zero CAS on a missing key, which would leave the
+     * filter's race-free first {@code maxInjections} claim no way to create its counter.
+     */
+    private static final class EnvoySemantics implements SharedDataHandler {
+      private final Map<String, io.roastedroot.proxywasm.SharedData> data = new HashMap<>();
+      private int nextCas = 1;
+
+      @Override
+      public synchronized io.roastedroot.proxywasm.SharedData getSharedData(String key) {
+        return data.get(key);
+      }
+
+      @Override
+      public synchronized WasmResult setSharedData(String key, byte[] value, int cas) {
+        io.roastedroot.proxywasm.SharedData old = data.get(key);
+        if (old != null && cas != 0 && cas != old.cas()) {
+          return WasmResult.CAS_MISMATCH;
+        }
+        data.put(key, new io.roastedroot.proxywasm.SharedData(value, nextCas++));
+        return WasmResult.OK;
+      }
+    }
   }
 
   /** A request's first line and headers, as the filter sees them. */

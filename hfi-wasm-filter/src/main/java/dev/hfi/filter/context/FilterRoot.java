@@ -315,10 +315,11 @@ public final class FilterRoot {
   /**
    * Creates a policy's counter, holding no claim, unless another VM already has. Envoy creates a
    * missing key whatever the CAS and overwrites an existing one only if the CAS matches, so a write
-   * with a CAS that no value holds creates without ever overwriting. proxy-wasm-java-host instead
-   * refuses a non-zero CAS for a missing key; there the key is created unconditionally, which can
-   * lose a claim only if another VM creates the key and claims in the moment between this VM's read
-   * and its write (see docs/FILTER.md).
+   * with a CAS that no value holds creates without ever overwriting (HFI's embedded data plane
+   * keeps the same semantics). proxy-wasm-java-host's default handler instead refuses a non-zero
+   * CAS for a missing key; there the key is created unconditionally, which can lose a claim only if
+   * another VM creates the key and claims in the moment between this VM's read and its write (see
+   * docs/FILTER.md).
    */
   private void createCounter(byte[] key) {
     byte[] unclaimed = InjectionCount.unclaimed();
