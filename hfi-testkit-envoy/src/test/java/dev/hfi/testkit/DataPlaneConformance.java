@@ -642,6 +642,8 @@ abstract class DataPlaneConformance {
           match: {path: {prefix: /outage}}
           fault: {abort: {httpStatus: 503}}
         """);
+    // Every live instance polls: those of this suite's other data planes too.
+    long pollers = hfi.nodes().items().stream().filter(i -> !i.stale()).count();
     int port = controlPlane.port();
     controlPlane.close();
     hfi.close();
@@ -649,6 +651,27 @@ abstract class DataPlaneConformance {
       HttpResponse<String> r = get("orders", "/outage");
       assertThat(r.statusCode()).isEqualTo(503);
       assertThat(r.headers().firstValue("x-hfi-fault")).hasValue("outage");
+    }
+    // While the control plane's address answers 503, every filter instance backs off: the wait
+    // before each retry doubles (drawn from [base/2, base]), so one instance's gaps grow.
+    try (TestUpstream failing = TestUpstream.answeringOn(port, 503)) {
+      List<TestUpstream.Arrival> polls =
+          failing.awaitArrivals("/v1/config/stream", (int) (4 * pollers), 60_000);
+      Map<String, List<Long>> byInstance = new LinkedHashMap<>();
+      for (TestUpstream.Arrival a : polls) {
+        String instance = a.query().replaceAll(".*instance=([^&]+).*", "$1");
+        byInstance.computeIfAbsent(instance, k -> new ArrayList<>()).add(a.nanoTime());
+      }
+      List<Long> longest =
+          byInstance.values().stream().max(java.util.Comparator.comparingInt(List::size)).get();
+      assertThat(longest).as("polls of the busiest instance").hasSizeGreaterThanOrEqualTo(4);
+      long first = longest.get(1) - longest.get(0);
+      long third = longest.get(3) - longest.get(2);
+      assertThat(first / 1_000_000).as("no retry at once").isGreaterThanOrEqualTo(50);
+      assertThat(third).as("the wait grew: %d ns then %d ns", first, third).isGreaterThan(first);
+      for (int i = 0; i < 3; i++) {
+        assertThat(get("orders", "/outage").statusCode()).isEqualTo(503);
+      }
     }
     // Changed while the control plane is down: the restarted one serves the new version.
     store.apply(

@@ -44,11 +44,26 @@ final class TestUpstream implements AutoCloseable {
   /** When a request for a path arrived, with its query string. */
   record Arrival(long nanoTime, String path, String query) {}
 
+  private final int fixedStatus;
+
   TestUpstream() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+    this(0, 0);
+  }
+
+  private TestUpstream(int port, int fixedStatus) throws IOException {
+    this.fixedStatus = fixedStatus;
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /**
+   * A server on {@code port} that answers every request with {@code status}, e.g. a failing
+   * service.
+   */
+  static TestUpstream answeringOn(int port, int status) throws IOException {
+    return new TestUpstream(port, status);
   }
 
   URI uri() {
@@ -99,7 +114,9 @@ final class TestUpstream implements AutoCloseable {
       String path = exchange.getRequestURI().getPath();
       Headers out = exchange.getResponseHeaders();
       out.add("x-upstream", "real");
-      if (path.startsWith("/status/")) {
+      if (fixedStatus != 0) {
+        send(exchange, fixedStatus, "unavailable");
+      } else if (path.startsWith("/status/")) {
         int status = Integer.parseInt(path.substring("/status/".length()));
         send(exchange, status, "upstream " + status);
       } else if (path.equals("/headers")) {
