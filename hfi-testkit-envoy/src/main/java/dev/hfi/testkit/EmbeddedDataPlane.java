@@ -2,15 +2,12 @@ package dev.hfi.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.FilteringProxyServlet;
 import dev.hfi.testkit.internal.Goodbye;
-import dev.hfi.testkit.internal.HfiClientAcks;
 import dev.hfi.testkit.internal.PemTrust;
 import dev.hfi.testkit.internal.WasmFilterHost;
 import java.net.URI;
@@ -375,35 +372,10 @@ public final class EmbeddedDataPlane implements DataPlane {
     if (config.readyTimeout().isZero()) {
       return;
     }
-    try (HfiClient client =
-        HfiClient.builder()
-            .withBaseUri(config.controlPlane())
-            .withToken(config.token())
-            .withTimeout(config.readyTimeout())
-            .build()) {
-      if (!new HfiClientAcks(client, 1)
-          .awaitAcked(config.upstreams().keySet(), config.readyTimeout())) {
-        throw new TestkitException(
-            Code.NOT_STARTED,
-            "the filters of "
-                + config.upstreams().keySet()
-                + " did not ACK the rule set of the control plane at "
-                + config.controlPlane()
-                + " within "
-                + config.readyTimeout().toMillis()
-                + " ms: is the control plane running there?");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TestkitException(Code.NOT_STARTED, "interrupted while waiting for the filters", e);
-    } catch (HfiException e) {
-      throw new TestkitException(
-          Code.NOT_STARTED,
-          "waiting for the filters' ACKs at "
-              + config.controlPlane()
-              + " failed: "
-              + e.getMessage(),
-          e);
+    String problem =
+        config.awaitFilters(1, config.readyTimeout(), "is the control plane running there?");
+    if (problem != null) {
+      throw new TestkitException(Code.NOT_STARTED, problem);
     }
   }
 

@@ -1,14 +1,11 @@
 package dev.hfi.testkit;
 
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.Goodbye;
-import dev.hfi.testkit.internal.HfiClientAcks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -339,32 +336,13 @@ public final class EnvoyProcess implements DataPlane {
     if (config.readyTimeout().isZero()) {
       return;
     }
-    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-    try (HfiClient client =
-        HfiClient.builder()
-            .withBaseUri(config.controlPlane())
-            .withToken(config.token())
-            .withTimeout(config.readyTimeout())
-            .build()) {
-      if (!new HfiClientAcks(client, config.concurrency).awaitAcked(upstreams(), left)) {
-        throw failed(
-            "Envoy is LIVE but the filters of "
-                + upstreams()
-                + " did not ACK the rule set of the control plane at "
-                + config.controlPlane()
-                + " within "
-                + config.readyTimeout().toMillis()
-                + " ms: does Envoy reach it (cluster hfi_control_plane)?");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw failed("interrupted while waiting for the filters' ACKs");
-    } catch (HfiException e) {
-      throw failed(
-          "waiting for the filters' ACKs at "
-              + config.controlPlane()
-              + " failed: "
-              + e.getMessage());
+    String problem =
+        config.awaitFilters(
+            config.concurrency,
+            Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+            "Envoy is LIVE; does it reach the control plane (cluster hfi_control_plane)?");
+    if (problem != null) {
+      throw failed(problem);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.hfi.testkit.internal;
 
+import dev.hfi.controlplane.HfiClient;
+import dev.hfi.controlplane.HfiException;
 import dev.hfi.testkit.DataPlane;
 import java.net.URI;
 import java.nio.file.Files;
@@ -199,6 +201,39 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
       errors.add("withFilterWasm(" + filterWasm + "): not a readable file; pass hfi-filter.wasm");
     }
     return errors;
+  }
+
+  /**
+   * Waits until every upstream's node has at least {@code instancesPerNode} filter instances that
+   * ACKed the control plane's current rule set, for at most {@code timeout}.
+   *
+   * @return null when they have, else why not (for the data plane's error), ending with what the
+   *     caller can check, {@code hint}
+   */
+  public String awaitFilters(int instancesPerNode, Duration timeout, String hint) {
+    try (HfiClient client =
+        HfiClient.builder()
+            .withBaseUri(controlPlane)
+            .withToken(token)
+            .withTimeout(readyTimeout)
+            .build()) {
+      if (new HfiClientAcks(client, instancesPerNode).awaitAcked(upstreams.keySet(), timeout)) {
+        return null;
+      }
+      return "the filters of "
+          + upstreams.keySet()
+          + " did not ACK the rule set of the control plane at "
+          + controlPlane
+          + " within "
+          + readyTimeout.toMillis()
+          + " ms: "
+          + hint;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted while waiting for the filters' ACKs";
+    } catch (HfiException e) {
+      return "waiting for the filters' ACKs at " + controlPlane + " failed: " + e.getMessage();
+    }
   }
 
   private static boolean isHttpBase(URI uri) {
