@@ -37,6 +37,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,14 @@ abstract class DataPlaneConformance {
 
   /** Filter instances per node (one per Envoy worker). */
   abstract int instancesPerNode();
+
+  /**
+   * Whether gRPC calls pass through to a gRPC upstream (HTTP/2 to the upstream); the embedded data
+   * plane's proxy client speaks HTTP/1.1 only, a documented difference (docs/DATA_PLANE.md).
+   */
+  boolean passesGrpcToUpstreams() {
+    return true;
+  }
 
   @BeforeAll
   void startStack() throws Exception {
@@ -603,6 +612,37 @@ abstract class DataPlaneConformance {
     }
     assertThat(upstream.requests()).isEqualTo(upstreamBefore);
     assertThat(proxy.injections("grpc-down")).isEqualTo(1);
+  }
+
+  @Test
+  void grpcCallsPassThroughToAGrpcUpstreamAndOnlyMatchingOnesAreAborted() throws Exception {
+    Assumptions.assumeTrue(passesGrpcToUpstreams(), "documented difference: no HTTP/2 upstreams");
+    io.grpc.Server grpcServer = GrpcEcho.server();
+    try (DataPlane grpc =
+        dataPlane()
+            .withControlPlane(controlPlane.uri())
+            .withUpstream("grpc", GrpcEcho.uri(grpcServer))
+            .start()) {
+      try (GrpcEcho.Client client = GrpcEcho.client(grpc.proxyUri("grpc"))) {
+        assertThat(client.call("hello")).isEqualTo("echo: hello");
+        apply(
+            """
+            metadata: {name: grpc-echo-down}
+            spec:
+              target: {nodes: [grpc]}
+              match: {path: {exact: /hfi.test.Echo/Say}, headers: [{name: x-fail, present: true}]}
+              fault: {abort: {grpcStatus: 14}}
+            """);
+        assertThat(client.call("again")).isEqualTo("echo: again");
+        io.grpc.StatusRuntimeException aborted =
+            org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> client.call("fail me", "x-fail", "1"), io.grpc.StatusRuntimeException.class);
+        assertThat(aborted.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+        assertThat(aborted.getTrailers().get(GrpcEcho.FAULT_HEADER)).isEqualTo("grpc-echo-down");
+      }
+    } finally {
+      grpcServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test

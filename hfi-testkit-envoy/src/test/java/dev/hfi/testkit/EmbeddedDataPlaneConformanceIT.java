@@ -19,6 +19,11 @@ class EmbeddedDataPlaneConformanceIT extends DataPlaneConformance {
     return 1;
   }
 
+  @Override
+  boolean passesGrpcToUpstreams() {
+    return false;
+  }
+
   @Test
   void startupCostIsMeasuredAndMetricsArePerListenerToo() throws Exception {
     EmbeddedDataPlane embedded = (EmbeddedDataPlane) proxy;

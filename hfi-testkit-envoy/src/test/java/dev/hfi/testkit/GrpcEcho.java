@@ -3,13 +3,20 @@ package dev.hfi.testkit;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +39,30 @@ final class GrpcEcho {
 
   private GrpcEcho() {}
 
+  /**
+   * A real gRPC server (grpc-java over Netty) on a free loopback port answering "echo: " + message.
+   */
+  static Server server() throws IOException {
+    ServerServiceDefinition echo =
+        ServerServiceDefinition.builder("hfi.test.Echo")
+            .addMethod(
+                SAY,
+                ServerCalls.asyncUnaryCall(
+                    (String message, StreamObserver<String> answer) -> {
+                      answer.onNext("echo: " + message);
+                      answer.onCompleted();
+                    }))
+            .build();
+    return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .addService(echo)
+        .build()
+        .start();
+  }
+
+  static URI uri(Server server) {
+    return URI.create("http://127.0.0.1:" + server.getPort());
+  }
+
   static Client client(URI target) {
     return new Client(
         NettyChannelBuilder.forAddress(target.getHost(), target.getPort()).usePlaintext().build());
@@ -48,6 +79,18 @@ final class GrpcEcho {
     String call(String message) {
       return ClientCalls.blockingUnaryCall(
           channel,
+          SAY,
+          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
+          message);
+    }
+
+    /** A call carrying request header {@code name: value}. */
+    String call(String message, String name, String value) {
+      Metadata headers = new Metadata();
+      headers.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+      return ClientCalls.blockingUnaryCall(
+          io.grpc.ClientInterceptors.intercept(
+              channel, io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers)),
           SAY,
           io.grpc.CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
           message);
