@@ -118,8 +118,8 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    * The control plane this client talks to (its {@link HfiClient#baseUri()}, as reachable from this
    * machine) is the one the filter long-polls; readiness waits, over the client's event stream,
    * until every upstream's node has one filter instance per Envoy worker ({@link #withConcurrency})
-   * that applied the control plane's current rule set. This or {@link #withControlPlane(URI,
-   * FilterAckCheck)} is required.
+   * plus the main thread's that applied the control plane's current rule set. This or {@link
+   * #withControlPlane(URI, FilterAckCheck)} is required.
    */
   public EnvoyContainer withControlPlane(HfiClient client) {
     if (client == null) {
@@ -337,7 +337,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   }
 
   private FilterAckCheck ackCheck() {
-    return ackCheck != null ? ackCheck : new HfiClientAcks(client, concurrency);
+    return ackCheck != null ? ackCheck : new HfiClientAcks(client, concurrency + 1);
   }
 
   private void copy(String path, Transferable file) {

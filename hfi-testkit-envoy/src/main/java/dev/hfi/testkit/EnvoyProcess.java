@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * temporary folder, starts the binary {@link EnvoyBinary#find()} finds (or {@link
  * Builder#withBinary}) with {@code --concurrency} workers and hot restart disabled, every listener
  * and the admin interface on free ports of the bind address, and returns once Envoy's admin {@code
- * /ready} answers {@code LIVE} and every upstream's node has at least one ACKing filter instance
- * per worker. Envoy's output goes to a log file ({@link #logs()}), whose tail is shown when Envoy
- * fails to start. {@link #close()} stops Envoy (SIGTERM, then SIGKILL after 5 s); a JVM that exits
- * first stops it too. Thread-safe once started.
+ * /ready} answers {@code LIVE} and every upstream's node has an ACKing filter instance per worker
+ * plus the main thread's. Envoy's output goes to a log file ({@link #logs()}), whose tail is shown
+ * when Envoy fails to start. {@link #close()} stops Envoy (SIGTERM, then SIGKILL after 5 s); a JVM
+ * that exits first stops it too. Thread-safe once started.
  *
  * <pre>{@code
  * try (EnvoyProcess envoy = EnvoyProcess.builder()
@@ -337,8 +337,10 @@ public final class EnvoyProcess implements DataPlane {
       return;
     }
     String problem =
+        // Envoy runs a filter VM per worker plus one on the main thread: all of them must have
+        // ACKed, or a request could meet a worker that has not applied the rule set yet.
         config.awaitFilters(
-            config.concurrency,
+            config.concurrency + 1,
             Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
             "Envoy is LIVE; does it reach the control plane (cluster hfi_control_plane)?");
     if (problem != null) {
