@@ -110,6 +110,7 @@ public final class EmbeddedDataPlane implements DataPlane {
       startFilters();
       long filtersDone = System.nanoTime();
       startServer();
+      filters.values().forEach(WasmFilterHost::startPolling);
       awaitAcks();
       long moduleLoad = WasmFilterHost.moduleLoadNanos();
       startupCost =

@@ -152,7 +152,9 @@ class ControlPlaneReadinessIT {
       envoy.configure();
       CompletableFuture<Void> ready = CompletableFuture.runAsync(envoy::awaitReady);
 
+      // One worker plus the main thread's VM: Envoy's two filter instances for the node.
       instanceApplies("orders", "worker-0", revision);
+      instanceApplies("orders", "main-thread", revision);
 
       ready.get(20, TimeUnit.SECONDS);
       assertThat(envoy.envoyConfig().controlPlanePort()).isEqualTo(server.port());

@@ -245,14 +245,20 @@ public final class WasmFilterHost implements AutoCloseable {
                 .build()
                 .create();
     plugin.setServerAdaptor(new Adaptor());
-    // deferStart: the first HTTP context starts polling, now that the adaptor exists.
+    createNanos = System.nanoTime() - start;
+  }
+
+  /**
+   * Starts the filter's long polls (deferStart: its first HTTP context does, now that the adaptor
+   * exists). Called once the listener serves, so that an ACK means the data plane is reachable.
+   */
+  public void startPolling() {
     plugin.lock();
     try {
       plugin.createHttpContext(new RequestAdaptor(emptyHead())).context().close();
     } finally {
       plugin.unlock();
     }
-    createNanos = System.nanoTime() - start;
   }
 
   /** Nanoseconds the JVM spent parsing the module's metadata (once per JVM). */
