@@ -205,7 +205,7 @@ public final class WasmFilterHost implements AutoCloseable {
   private volatile String instance;
 
   /**
-   * Creates the VM (on_vm_start, on_configure) and starts its polling.
+   * Creates the VM (on_vm_start, on_configure); {@link #startPolling()} starts its long polls.
    *
    * @param pluginConfig the filter's JSON plugin configuration, with {@code deferStart: true}
    * @param cluster the cluster name in the configuration, mapped to {@code controlPlane}
