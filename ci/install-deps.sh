@@ -16,6 +16,10 @@ declare -A wanted=(
   [curl]=curl
   [etcd]=etcd-server
   [wrk]=wrk
+  # Containers: HFI's own daemon (ci/docker.sh), local base images, the compose environment.
+  [dockerd]=docker.io
+  [debootstrap]=debootstrap
+  [docker-compose]=docker-compose
 )
 # python3 -m venv needs the venv module, which Debian ships separately.
 python3 -c 'import ensurepip' >/dev/null 2>&1 || wanted[python3-venv]=python3-venv

@@ -5,11 +5,15 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
@@ -42,6 +46,8 @@ public final class HfiCommand implements Callable<Integer> {
   static final String DEFAULT_ADDR = "http://localhost:8080";
   static final String ENV_ADDR = "HFI_CONTROL_PLANE";
   static final String ENV_TOKEN = "HFI_TOKEN";
+  private static final Set<String> SERVING_COMMANDS =
+      Set.of("control-plane", "proxy", "up", "envoy-config");
 
   @Spec CommandSpec spec;
 
@@ -88,25 +94,48 @@ public final class HfiCommand implements Callable<Integer> {
       InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env) {
     HfiCommand root = new HfiCommand(in, env);
     CommandLine cl = new CommandLine(root);
-    cl.setDefaultValueProvider(
-        arg -> {
-          if (arg.isOption()) {
-            String name = ((CommandLine.Model.OptionSpec) arg).longestName();
-            if ("--control-plane-addr".equals(name)) {
-              return env.getOrDefault(ENV_ADDR, DEFAULT_ADDR);
-            }
-            if ("--token".equals(name)) {
-              return env.get(ENV_TOKEN);
-            }
-          }
-          return null;
-        });
+    cl.setDefaultValueProvider(arg -> envDefault(arg, env));
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(new Errors.ExecutionHandler(root));
     cl.setParameterExceptionHandler(new Errors.UsageHandler());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
+  }
+
+  /**
+   * Every option of the commands that serve (and the global ones) takes its default from the
+   * environment, so containers and Kubernetes configure HFI without arguments: {@code
+   * --etcd-endpoints} from {@code HFI_ETCD_ENDPOINTS}, and so on ({@link #envName}). An argument on
+   * the command line wins.
+   */
+  private static String envDefault(ArgSpec arg, Map<String, String> env) {
+    if (!(arg instanceof OptionSpec option)
+        || option.usageHelp()
+        || option.versionHelp()
+        || !(option.inherited()
+            || option.command().parent() == null
+            || SERVING_COMMANDS.contains(option.command().name()))) {
+      return null;
+    }
+    String value = env.get(envName(option));
+    if (value == null && "--control-plane-addr".equals(option.longestName())) {
+      return DEFAULT_ADDR;
+    }
+    return value;
+  }
+
+  /**
+   * The environment variable of an option: {@code HFI_} and its long name in upper case with dashes
+   * as underscores ({@code --etcd-endpoints} -> {@code HFI_ETCD_ENDPOINTS}); {@code
+   * --control-plane-addr} reads {@code HFI_CONTROL_PLANE}, the name kubectl-like tools use.
+   */
+  static String envName(OptionSpec option) {
+    String name = option.longestName();
+    if ("--control-plane-addr".equals(name)) {
+      return ENV_ADDR;
+    }
+    return "HFI_" + name.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
   @Override
