@@ -164,6 +164,8 @@ final class ControlPlaneCommand implements Callable<Integer> {
           server.close();
           policies.close();
         });
+    out.println("control plane stopped");
+    out.flush();
     return 0;
   }
 
@@ -185,16 +187,14 @@ final class ControlPlaneCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379");
     }
-    String password =
-        etcdPassword != null ? etcdPassword : HfiCommand.of(spec).env().get("HFI_ETCD_PASSWORD");
     EtcdPolicyStore.Builder b =
         EtcdPolicyStore.builder()
             .withEndpoints(etcdEndpoints.toArray(String[]::new))
             .withPrefix(etcdPrefix)
             .withLeaseTtl(etcdLeaseTtl)
             .withRequestTimeout(etcdTimeout);
-    if (etcdUser != null || password != null) {
-      b.withCredentials(etcdUser, password);
+    if (etcdUser != null || etcdPassword != null) {
+      b.withCredentials(etcdUser, etcdPassword);
     }
     if (etcdCa != null || etcdCert != null || etcdKey != null) {
       b.withTls(etcdCa, etcdCert, etcdKey);

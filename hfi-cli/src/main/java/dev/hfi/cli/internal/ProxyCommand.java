@@ -85,6 +85,8 @@ final class ProxyCommand implements Callable<Integer> {
     out.println(DataPlanes.describe(proxy, node, up, cp));
     out.flush();
     UntilStopped.await(proxy::close);
+    out.println("proxy stopped");
+    out.flush();
     return 0;
   }
 }
