@@ -2,6 +2,7 @@ package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -174,5 +175,33 @@ class HfiCommandTest {
         .isEqualTo(
             "error: etcd user and password go together: give both --etcd-user and"
                 + " --etcd-password");
+  }
+
+  @Test
+  void servingCommandsTakeEveryOptionFromItsHfiVariableAndArgumentsWin() {
+    Cli env =
+        Cli.against(URI.create("http://control-plane:9090"))
+            .env("HFI_FIRST_PORT", "20000")
+            .env("HFI_LISTEN_ADDRESS", "127.0.0.1")
+            .env("HFI_TOKEN", "s3cret");
+    Cli.Result r = env.run("envoy-config", "--upstream", "orders=http://orders:9000");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("port_value: 20000", "address: 127.0.0.1")
+        .contains("control-plane", "9090", "s3cret");
+
+    Cli.Result argumentWins =
+        env.run("envoy-config", "--upstream", "orders=http://orders:9000", "--first-port", "30000");
+    assertThat(argumentWins.out()).contains("port_value: 30000").doesNotContain("20000");
+  }
+
+  @Test
+  void aBadValueFromTheEnvironmentIsAUsageError() {
+    Cli.Result r =
+        Cli.against(null)
+            .env("HFI_FIRST_PORT", "ten")
+            .run("envoy-config", "--upstream", "orders=http://orders:9000");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("--first-port", "ten");
   }
 }

@@ -91,7 +91,9 @@ public final class HfiImages {
       return fallback;
     }
     try {
-      return DockerImageName.parse(name.trim());
+      DockerImageName image = DockerImageName.parse(name.trim());
+      image.assertValid();
+      return image;
     } catch (IllegalArgumentException e) {
       throw new TestkitException(
           Code.INVALID_CONFIGURATION,
