@@ -74,5 +74,7 @@ for name in hfi-control-plane hfi-proxy hfi-envoy hfi-filter; do
     "$context" 2> >(grep -v -e 'legacy builder is deprecated' -e 'BuildKit is currently disabled' \
       -e 'environment-variable' -e '^\s*$' -e 'were not consumed' -e '^\[Warning\]' >&2) >/dev/null
 done
+# The images these replaced would pile up in the daemon's persistent data root.
+docker image prune -f >/dev/null
 echo "ci/build-images: built in $((SECONDS - started)) s:" >&2
 docker image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep -F "$HFI_IMAGE_PREFIX" | grep -F ":$tag " >&2 || true
