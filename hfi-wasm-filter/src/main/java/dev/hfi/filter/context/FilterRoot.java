@@ -45,7 +45,7 @@ public final class FilterRoot {
   private static final int CALL_SLACK_MS = 5000;
 
   private final Sampler sampler;
-  private final Backoff backoff;
+  private Backoff backoff;
   private final String instance;
   private final PendingResumes pending = new PendingResumes();
   private final Host.Shared shared = new Host.Shared();
@@ -61,7 +61,6 @@ public final class FilterRoot {
 
   public FilterRoot(int id) {
     this.sampler = new Sampler(Host.randomSeed() ^ ((long) id << 48));
-    this.backoff = new Backoff(sampler);
     // Unique per VM (Envoy: per worker): the clock plus host randomness.
     this.instance =
         Long.toHexString(Host.nowMillis()) + Long.toHexString(sampler.nextLong() >>> 16);
@@ -85,6 +84,7 @@ public final class FilterRoot {
       Host.log(Host.LOG_ERROR, "hfi: invalid plugin configuration: " + e.getMessage());
       return false;
     }
+    backoff = new Backoff(sampler, config.maxBackoffMs());
     Host.log(
         Host.LOG_INFO,
         "hfi: filter instance " + instance + " of node " + config.node() + " configured");

@@ -9,12 +9,14 @@ import java.util.Set;
  */
 public final class PluginConfig {
   private static final Set<String> FIELDS =
-      Set.of("cluster", "authority", "node", "pollTimeoutMs", "token", "deferStart");
+      Set.of(
+          "cluster", "authority", "node", "pollTimeoutMs", "maxBackoffMs", "token", "deferStart");
 
   private final String cluster;
   private final String authority;
   private final String node;
   private final int pollTimeoutMs;
+  private final long maxBackoffMs;
   private final String token;
   private final boolean deferStart;
 
@@ -23,12 +25,14 @@ public final class PluginConfig {
       String authority,
       String node,
       int pollTimeoutMs,
+      long maxBackoffMs,
       String token,
       boolean deferStart) {
     this.cluster = cluster;
     this.authority = authority;
     this.node = node;
     this.pollTimeoutMs = pollTimeoutMs;
+    this.maxBackoffMs = maxBackoffMs;
     this.token = token;
     this.deferStart = deferStart;
   }
@@ -41,7 +45,13 @@ public final class PluginConfig {
   public static PluginConfig decode(String json) {
     if (json.trim().isEmpty()) {
       return new PluginConfig(
-          "hfi_control_plane", "hfi-control-plane", "default", 30000, null, false);
+          "hfi_control_plane",
+          "hfi-control-plane",
+          "default",
+          30000,
+          Backoff.DEFAULT_MAX_MS,
+          null,
+          false);
     }
     Map<String, Object> m = JsonFields.object(Json.parse(json), "plugin configuration", FIELDS);
     String cluster = m.containsKey("cluster") ? nonEmpty(m, "cluster") : "hfi_control_plane";
@@ -51,6 +61,10 @@ public final class PluginConfig {
         m.containsKey("pollTimeoutMs")
             ? (int) JsonFields.integer(m.get("pollTimeoutMs"), "pollTimeoutMs", 1, 600_000)
             : 30000;
+    long maxBackoff =
+        m.containsKey("maxBackoffMs")
+            ? JsonFields.integer(m.get("maxBackoffMs"), "maxBackoffMs", 100, 300_000)
+            : Backoff.DEFAULT_MAX_MS;
     String token = m.containsKey("token") ? nonEmpty(m, "token") : null;
     boolean defer = false;
     if (m.containsKey("deferStart")) {
@@ -59,7 +73,7 @@ public final class PluginConfig {
       }
       defer = (Boolean) m.get("deferStart");
     }
-    return new PluginConfig(cluster, authority, node, poll, token, defer);
+    return new PluginConfig(cluster, authority, node, poll, maxBackoff, token, defer);
   }
 
   private static String nonEmpty(Map<String, Object> m, String field) {
@@ -84,6 +98,11 @@ public final class PluginConfig {
 
   public int pollTimeoutMs() {
     return pollTimeoutMs;
+  }
+
+  /** The longest wait between two failed polls. */
+  public long maxBackoffMs() {
+    return maxBackoffMs;
   }
 
   /** Bearer token for the control plane, or null. */

@@ -54,20 +54,34 @@ class ProtocolTest {
   }
 
   @Test
-  void backoffDoublesWithJitterToFiveMinutesAndResets() {
-    Backoff backoff = new Backoff(new Sampler(3));
+  void backoffDoublesWithJitterUpToItsCapAndResets() {
+    Backoff backoff = new Backoff(new Sampler(3), Backoff.DEFAULT_MAX_MS);
     long base = 100;
     List<Long> waits = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       long wait = backoff.nextDelayMs();
       waits.add(wait);
       assertThat(wait).isBetween(base / 2, base);
-      base = Math.min(base * 2, 300_000);
+      base = Math.min(base * 2, Backoff.DEFAULT_MAX_MS);
     }
-    assertThat(waits.get(15)).isBetween(150_000L, 300_000L);
+    // However long the outage, a data plane polls again within the cap once it ends.
+    assertThat(waits.subList(6, 16)).allSatisfy(w -> assertThat(w).isBetween(2000L, 4000L));
     assertThat(waits.stream().distinct().count()).isGreaterThan(10);
     backoff.reset();
     assertThat(backoff.nextDelayMs()).isBetween(50L, 100L);
+  }
+
+  @Test
+  void backoffCapComesFromThePluginConfigurationWithinLimits() {
+    assertThat(PluginConfig.decode("").maxBackoffMs()).isEqualTo(4000);
+    assertThat(PluginConfig.decode("{\"maxBackoffMs\":30000}").maxBackoffMs()).isEqualTo(30000);
+    assertThatThrownBy(() -> PluginConfig.decode("{\"maxBackoffMs\":50}"))
+        .isInstanceOf(FilterConfigException.class)
+        .hasMessageContaining("maxBackoffMs");
+    Backoff capped = new Backoff(new Sampler(5), 1000);
+    for (int i = 0; i < 20; i++) {
+      assertThat(capped.nextDelayMs()).isLessThanOrEqualTo(1000);
+    }
   }
 
   @Test
