@@ -107,4 +107,35 @@ class PolicyCodecTest {
     assertThatThrownBy(() -> PolicyCodec.parse(bad, PolicyCodec.Format.YAML))
         .hasMessageContaining("spec.fault.percentage: at most 4 decimal places");
   }
+
+  @Test
+  void aNumberOrBooleanWhereAStringBelongsIsRejectedNotCoerced() {
+    String numericName = TestPolicies.yaml("a", 503).replace("name: a", "name: 224");
+    assertThatThrownBy(() -> PolicyCodec.parse(numericName, PolicyCodec.Format.YAML))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageStartingWith("metadata.name: expected a string");
+    String booleanBody =
+        TestPolicies.yaml("a", 503).replace("{httpStatus: 503}", "{httpStatus: 503, body: false}");
+    assertThatThrownBy(() -> PolicyCodec.parse(booleanBody, PolicyCodec.Format.YAML))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageStartingWith("spec.fault.abort.body: expected a string");
+    String quoted = TestPolicies.yaml("a", 503).replace("name: a", "name: \"a\"");
+    assertThat(PolicyCodec.parse(quoted, PolicyCodec.Format.YAML).metadata().name()).isEqualTo("a");
+  }
+
+  @Test
+  void everyMatcherHasTheSameLengthLimit() {
+    String long4097 = "a".repeat(4097);
+    String header =
+        TestPolicies.yaml("a", 503)
+            .replace(
+                "path: {prefix: /api/a}",
+                "path: {prefix: /api/a}\n    headers: [{name: x-user, regex: " + long4097 + "}]");
+    assertThatThrownBy(() -> PolicyCodec.parse(header, PolicyCodec.Format.YAML))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageContaining("spec.match.headers[0]: at most 4096 characters");
+    String path = TestPolicies.yaml("a", 503).replace("prefix: /api/a", "prefix: /" + long4097);
+    assertThatThrownBy(() -> PolicyCodec.parse(path, PolicyCodec.Format.YAML))
+        .hasMessageContaining("spec.match.path: at most 4096 characters");
+  }
 }

@@ -167,9 +167,7 @@ public final class PolicyValidator {
       return;
     }
     String value = m.exact() != null ? m.exact() : m.prefix() != null ? m.prefix() : m.regex();
-    if (value.length() > MAX_STRING) {
-      errors.add(path + ": at most " + MAX_STRING + " characters");
-    }
+    maxLength(path, value, errors);
     if (m.regex() != null) {
       regex(path + ".regex", m.regex(), errors);
     }
@@ -194,8 +192,19 @@ public final class PolicyValidator {
       errors.add(path + ": exactly one of exact, prefix, regex, present");
     } else if (Boolean.FALSE.equals(h.present())) {
       errors.add(path + ".present: must be true (leave the header out to match any request)");
-    } else if (h.regex() != null) {
-      regex(path + ".regex", h.regex(), errors);
+    } else if (h.present() == null) {
+      String value = h.exact() != null ? h.exact() : h.prefix() != null ? h.prefix() : h.regex();
+      maxLength(path, value, errors);
+      if (h.regex() != null) {
+        regex(path + ".regex", h.regex(), errors);
+      }
+    }
+  }
+
+  /** One limit for the value of every matcher, whatever it matches (path, method, header). */
+  private static void maxLength(String path, String value, List<String> errors) {
+    if (value.length() > MAX_STRING) {
+      errors.add(path + ": at most " + MAX_STRING + " characters");
     }
   }
 
