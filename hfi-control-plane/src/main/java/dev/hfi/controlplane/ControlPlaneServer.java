@@ -18,14 +18,21 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spark.Service;
@@ -152,22 +159,24 @@ public final class ControlPlaneServer implements AutoCloseable {
   private static String replicaName() {
     String host;
     try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
       host = "unknown-host";
     }
     return ProcessHandle.current().pid() + "@" + host;
   }
 
   private void configureSpark(List<ApiRoutes.Route> routes) {
-    java.util.Set<String> open = new java.util.HashSet<>();
+    Set<String> open = new HashSet<>();
     for (ApiRoutes.Route r : routes) {
       if (r.open()) {
         open.add(r.path());
       }
     }
+    Set<String> hosts = config.hostGuard();
     spark.before(
         (req, res) -> {
+          HttpSupport.checkHost(req.raw(), hosts);
           if (!open.contains(req.pathInfo())) {
             HttpSupport.checkToken(req.raw(), config.token);
           }
@@ -297,6 +306,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private String bindAddress = "127.0.0.1";
     private PolicyStore store;
     private String token;
+    private Set<String> allowedHosts = Set.of();
     private long maxBodyBytes = 1024 * 1024;
     private Duration staleAfter = Duration.ofSeconds(90);
     private Duration nodeExpiry = Duration.ofMinutes(10);
@@ -330,6 +340,41 @@ public final class ControlPlaneServer implements AutoCloseable {
     public Builder withToken(String token) {
       this.token = token;
       return this;
+    }
+
+    /**
+     * Host names the API answers to besides {@code localhost}, {@code 127.0.0.1}, {@code ::1} and
+     * the bind address, when it runs without a token on a loopback address: any other Host gets
+     * 403, so that a web page cannot reach it by DNS rebinding. Ignored with a token or a
+     * non-loopback bind address (then the network, or the token, is the boundary).
+     */
+    public Builder withAllowedHosts(Collection<String> hosts) {
+      this.allowedHosts =
+          hosts == null
+              ? Set.of()
+              : hosts.stream()
+                  .map(h -> h.trim().toLowerCase(Locale.ROOT))
+                  .collect(Collectors.toUnmodifiableSet());
+      return this;
+    }
+
+    /** The Host names the guard lets through, or null when there is no guard. */
+    Set<String> hostGuard() {
+      boolean loopback;
+      try {
+        loopback = InetAddress.getByName(bindAddress).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        loopback = false;
+      }
+      if (token != null || !loopback) {
+        return null;
+      }
+      Set<String> hosts = new HashSet<>(allowedHosts);
+      hosts.add("localhost");
+      hosts.add("127.0.0.1");
+      hosts.add("::1");
+      hosts.add(bindAddress.toLowerCase(Locale.ROOT));
+      return Set.copyOf(hosts);
     }
 
     /** Largest accepted request body; default 1 MiB. Larger ones get 413. */

@@ -10,6 +10,11 @@ public enum ErrorCode {
   INVALID(400, "Invalid"),
   /** The bearer token is missing or wrong. */
   UNAUTHORIZED(401, "Unauthorized"),
+  /**
+   * The request names a Host this control plane does not serve (the DNS-rebinding guard of an
+   * unauthenticated control plane on loopback).
+   */
+  FORBIDDEN(403, "Forbidden"),
   /** No such policy or route. */
   NOT_FOUND(404, "NotFound"),
   /** A stale {@code resourceVersion}. */

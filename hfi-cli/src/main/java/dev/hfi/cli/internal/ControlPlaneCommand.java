@@ -8,6 +8,7 @@ import dev.hfi.controlplane.PolicyStore;
 import java.io.File;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -134,6 +135,15 @@ final class ControlPlaneCommand implements Callable<Integer> {
               + " (default ${DEFAULT-VALUE}).")
   Duration nodeExpiry;
 
+  @Option(
+      names = "--allowed-hosts",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "Host names the API answers to without a token on a loopback --bind, besides localhost,"
+              + " 127.0.0.1 and ::1 (a foreign Host gets 403: DNS-rebinding guard).")
+  List<String> allowedHosts = new ArrayList<>();
+
   @Override
   public Integer call() {
     PolicyStore policies = openStore();
@@ -146,6 +156,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
               .withStaleAfter(staleAfter)
               .withNodeExpiry(nodeExpiry)
               .withToken(HfiCommand.of(spec).serverToken())
+              .withAllowedHosts(allowedHosts)
               .withStore(policies)
               .build()
               .start();

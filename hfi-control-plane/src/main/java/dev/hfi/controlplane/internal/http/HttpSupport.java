@@ -13,7 +13,10 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.servlet.ServletRequest;
 import javax.servlet.ServletRequestWrapper;
 import javax.servlet.http.HttpServletRequest;
@@ -69,6 +72,32 @@ public final class HttpSupport {
     byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
     if (!java.security.MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
       throw new HfiException(ErrorCode.UNAUTHORIZED, "the bearer token is not valid");
+    }
+  }
+
+  /**
+   * The DNS-rebinding guard: a web page whose own host name resolves to 127.0.0.1 could otherwise
+   * reach an unauthenticated API on loopback from the user's browser. Such a request carries the
+   * page's Host, so only the names in {@code allowed} (lower case, IPv6 without brackets) pass;
+   * {@code allowed} null means no guard. A request without a Host header (HTTP/1.0) passes.
+   */
+  public static void checkHost(HttpServletRequest request, Set<String> allowed) {
+    if (allowed == null || request.getHeader("Host") == null) {
+      return;
+    }
+    String host = request.getServerName().toLowerCase(Locale.ROOT);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    if (!allowed.contains(host)) {
+      throw new HfiException(
+          ErrorCode.FORBIDDEN,
+          "Host \""
+              + host
+              + "\" is not served: this control plane has no token and listens on loopback, so it"
+              + " answers only to "
+              + new TreeSet<>(allowed)
+              + "; add the name with --allowed-hosts (env HFI_ALLOWED_HOSTS) or require a token");
     }
   }
 
