@@ -144,11 +144,19 @@ class PolicyCommandsIT {
   }
 
   @Test
-  void applyWithWaitReturnsAtOnceWhenNoDataPlaneIsLive() throws IOException {
+  void waitWithNoDataPlaneFailsRatherThanClaimingSuccessUnlessAllowNone() throws IOException {
     Path f = write("p.yaml", Policies.abort("waited", "/w", 503));
     Cli.Result r = cli.run("policy", "apply", "--wait", "-f", f.toString());
-    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.out()).contains("\"waited\" created");
+    assertThat(r.err())
+        .startsWith("error: the change is made, but no data plane follows")
+        .contains("--allow-none");
+
+    Cli.Result allowed =
+        cli.run("policy", "delete", "waited", "--wait", "--allow-none", "--timeout", "2s");
+    assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
+    assertThat(allowed.out()).contains("\"waited\" deleted");
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,12 +43,7 @@ final class PolicyApplyCommand implements Callable<Integer> {
               + " unchanged) without changing anything.")
   boolean dryRun;
 
-  @Option(
-      names = "--wait",
-      description =
-          "After applying, wait until every live data plane has applied the new rule set"
-              + " (bounded by --timeout).")
-  boolean await;
+  @Mixin WaitOptions wait;
 
   @Override
   public Integer call() {
@@ -79,8 +75,8 @@ final class PolicyApplyCommand implements Callable<Integer> {
       }
       out.flush();
       err.flush();
-      if (await && !dryRun && !failed && !invalid) {
-        client.awaitApplied(revision, root.timeout());
+      if (!dryRun && !failed && !invalid) {
+        wait.awaitApplied(client, revision, root.timeout());
       }
     }
     return failed ? CliException.FAILURE : invalid ? CliException.USAGE : 0;

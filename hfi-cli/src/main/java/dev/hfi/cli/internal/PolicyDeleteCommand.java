@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,12 +31,7 @@ final class PolicyDeleteCommand implements Callable<Integer> {
   @Option(names = "--ignore-not-found", description = "A missing policy is not an error.")
   boolean ignoreNotFound;
 
-  @Option(
-      names = "--wait",
-      description =
-          "After deleting, wait until every live data plane has applied the new rule set"
-              + " (bounded by --timeout).")
-  boolean await;
+  @Mixin WaitOptions wait;
 
   @Override
   public Integer call() {
@@ -59,9 +55,7 @@ final class PolicyDeleteCommand implements Callable<Integer> {
       }
       out.flush();
       err.flush();
-      if (await && revision > 0) {
-        client.awaitApplied(revision, root.timeout());
-      }
+      wait.awaitApplied(client, revision, root.timeout());
     }
     return exit;
   }
