@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code hfi policy apply -f FILE|DIR|- [--dry-run] [--wait]}. */
+/** {@code hfi policy apply -f FILE|DIR|- [--dry-run] [--wait [--allow-none]]}. */
 @Command(
     name = "apply",
     mixinStandardHelpOptions = true,

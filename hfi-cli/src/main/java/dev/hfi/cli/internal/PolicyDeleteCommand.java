@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hfi policy delete NAME... [--ignore-not-found] [--wait]}. */
+/** {@code hfi policy delete NAME... [--ignore-not-found] [--wait [--allow-none]]}. */
 @Command(
     name = "delete",
     mixinStandardHelpOptions = true,
