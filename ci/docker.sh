@@ -18,8 +18,9 @@ hfi_docker_up() {
   export TESTCONTAINERS_RYUK_DISABLED=true
   # Without it Testcontainers sees /.dockerenv, believes it runs in a container and tries to pull.
   export TESTCONTAINERS_HOST_OVERRIDE=localhost
-  # etcd's public image cannot be pulled here: tests and compose use the local stand-in.
-  export HFI_IMAGE_ETCD="$LOCAL_ETCD_IMAGE"
+  # Public images cannot be pulled here: tests and the compose environment use the local
+  # stand-ins for etcd and for the sample service's bases.
+  export HFI_IMAGE_ETCD="$LOCAL_ETCD_IMAGE" HFI_JDK_BASE="$LOCAL_JDK_IMAGE" HFI_JRE_BASE="$LOCAL_JRE_IMAGE"
   if docker info >/dev/null 2>&1; then
     return 0
   fi

@@ -51,17 +51,20 @@ class ComposeEnvironmentIT {
   void walkThroughEveryScenarioThenSurviveAReplicaKillAndAFullRestart() throws Exception {
     long testStart = System.nanoTime();
     String jreBase = System.getenv().getOrDefault("HFI_JRE_BASE", "hfi.local/jre:17");
+    String jdkBase = System.getenv().getOrDefault("HFI_JDK_BASE", "hfi.local/jdk:17");
     DockerRequirement.requireImages(
         HfiImages.published("hfi-control-plane"),
         HfiImages.published("hfi-envoy"),
         IMAGES.etcd(),
-        DockerImageName.parse(jreBase));
+        DockerImageName.parse(jreBase),
+        DockerImageName.parse(jdkBase));
     assertThat(HFI_JAR).as("hfi.jar (mvn -pl hfi-cli -am package)").exists();
     int apiPort = freePort();
     int envoyPort = freePort();
     Map<String, String> env = new HashMap<>();
     env.put("HFI_IMAGE_ETCD", IMAGES.etcd().asCanonicalNameString());
     env.put("HFI_JRE_BASE", jreBase);
+    env.put("HFI_JDK_BASE", jdkBase);
     env.put("HFI_API_PORT", String.valueOf(apiPort));
     env.put("HFI_ENVOY_PORT", String.valueOf(envoyPort));
     api = URI.create("http://127.0.0.1:" + apiPort);
