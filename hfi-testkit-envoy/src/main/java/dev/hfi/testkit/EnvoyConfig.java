@@ -18,11 +18,11 @@ import java.util.regex.Pattern;
  * listener per upstream, each with an HTTP connection manager (HTTP/1.1 and HTTP/2 cleartext) whose
  * filter chain is the HFI Wasm filter ({@code envoy.filters.http.wasm}, V8 runtime, code from
  * {@link #filterPath()}, {@code failure_policy: FAIL_OPEN}) followed by the router; the cluster
- * {@value #CONTROL_PLANE_CLUSTER} that the filter's long polls go to; and one cluster per upstream,
- * which speaks the protocol its client spoke (HTTP/2 for gRPC) and TLS for {@code https} upstreams.
- * Every listener's filter runs in one VM per worker ({@code vm_id: hfi}) and gets the plugin
- * configuration of docs/API_REFERENCE.md with {@code node} set to that upstream's node name, so
- * policies can target one upstream.
+ * {@value #CONTROL_PLANE_CLUSTER} (or {@link Builder#withControlPlaneCluster}) that the filter's
+ * long polls go to; and one cluster per upstream, which speaks the protocol its client spoke
+ * (HTTP/2 for gRPC) and TLS for {@code https} upstreams. Every listener's filter runs in one VM per
+ * worker ({@code vm_id: hfi}) and gets the plugin configuration of docs/API_REFERENCE.md with
+ * {@code node} set to that upstream's node name, so policies can target one upstream.
  *
  * <p>Instances are immutable and thread-safe; the builder is not.
  *
@@ -39,6 +39,14 @@ public final class EnvoyConfig {
   /** Name of the cluster that reaches the control plane (the filter's {@code cluster} setting). */
   public static final String CONTROL_PLANE_CLUSTER = "hfi_control_plane";
 
+  /**
+   * The name Istio gives the outbound cluster of the control plane's Service in the default
+   * namespace {@code hfi-system} ({@code outbound|PORT|SUBSET|FQDN}), for {@link
+   * Builder#withControlPlaneCluster}: a bootstrap with this name stands for an Istio sidecar.
+   */
+  public static final String ISTIO_CONTROL_PLANE_CLUSTER =
+      "outbound|8080||hfi-control-plane.hfi-system.svc.cluster.local";
+
   /** Where {@link EnvoyContainer} puts the filter, and the default {@link #filterPath()}. */
   public static final String DEFAULT_FILTER_PATH = "/etc/envoy/hfi-filter.wasm";
 
@@ -50,6 +58,9 @@ public final class EnvoyConfig {
   public static final String DEFAULT_TRUSTED_CA = "/etc/ssl/certs/ca-certificates.crt";
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  // Envoy accepts any non-empty cluster name; these characters cover HFI's own name and Istio's
+  // outbound|PORT|SUBSET|FQDN names, and nothing that would need quoting in YAML or JSON.
+  private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_.|:-]{1,253}");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]+");
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
 
@@ -66,6 +77,7 @@ public final class EnvoyConfig {
   private final String trustedCa;
   private final String controlPlaneHost;
   private final int controlPlanePort;
+  private final String controlPlaneCluster;
   private final String controlPlaneToken;
   private final String filterPath;
   private final Duration pollTimeout;
@@ -78,6 +90,7 @@ public final class EnvoyConfig {
     this.trustedCa = b.trustedCa;
     this.controlPlaneHost = b.controlPlaneHost;
     this.controlPlanePort = b.controlPlanePort;
+    this.controlPlaneCluster = b.controlPlaneCluster;
     this.controlPlaneToken = b.controlPlaneToken;
     this.filterPath = b.filterPath;
     this.pollTimeout = b.pollTimeout;
@@ -113,6 +126,14 @@ public final class EnvoyConfig {
 
   public int controlPlanePort() {
     return controlPlanePort;
+  }
+
+  /**
+   * Name of the cluster that reaches the control plane: the bootstrap's cluster and the plugin
+   * configuration's {@code cluster}; default {@value #CONTROL_PLANE_CLUSTER}.
+   */
+  public String controlPlaneCluster() {
+    return controlPlaneCluster;
   }
 
   /** Path of the filter's {@code .wasm} as Envoy sees it. */
@@ -152,6 +173,7 @@ public final class EnvoyConfig {
     private String trustedCa = DEFAULT_TRUSTED_CA;
     private String controlPlaneHost;
     private int controlPlanePort;
+    private String controlPlaneCluster = CONTROL_PLANE_CLUSTER;
     private String controlPlaneToken;
     private String filterPath = DEFAULT_FILTER_PATH;
     private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
@@ -195,6 +217,17 @@ public final class EnvoyConfig {
     public Builder withControlPlane(String host, int port) {
       this.controlPlaneHost = host;
       this.controlPlanePort = port;
+      return this;
+    }
+
+    /**
+     * Name of the cluster that reaches the control plane, in the bootstrap and in the filter's
+     * plugin configuration; default {@value #CONTROL_PLANE_CLUSTER}. Istio names the cluster of a
+     * Service {@code outbound|PORT||FQDN} ({@link #ISTIO_CONTROL_PLANE_CLUSTER}); a bootstrap with
+     * that name proves a plugin configuration made for an Istio sidecar.
+     */
+    public Builder withControlPlaneCluster(String name) {
+      this.controlPlaneCluster = name;
       return this;
     }
 
@@ -277,6 +310,23 @@ public final class EnvoyConfig {
       } else {
         checkHost("controlPlane host", controlPlaneHost, problems);
         checkPort("controlPlane port", controlPlanePort, problems, false);
+      }
+      if (controlPlaneCluster == null || !CLUSTER_NAME.matcher(controlPlaneCluster).matches()) {
+        problems.add(
+            "controlPlaneCluster \""
+                + controlPlaneCluster
+                + "\": must be 1 to 253 characters of a-z, A-Z, 0-9, '_', '.', '|', ':' or '-',"
+                + " e.g. \""
+                + CONTROL_PLANE_CLUSTER
+                + "\" or \""
+                + ISTIO_CONTROL_PLANE_CLUSTER
+                + "\"");
+      } else if (upstreams.stream().anyMatch(u -> controlPlaneCluster.equals(u.name()))) {
+        problems.add(
+            "controlPlaneCluster \""
+                + controlPlaneCluster
+                + "\": an upstream has the same name (each upstream has a cluster of its name);"
+                + " rename one of them");
       }
       if (controlPlaneToken != null
           && (controlPlaneToken.isBlank() || hasControl(controlPlaneToken))) {
@@ -377,6 +427,8 @@ public final class EnvoyConfig {
         + controlPlaneHost
         + ":"
         + controlPlanePort
+        + ", controlPlaneCluster="
+        + controlPlaneCluster
         + ", adminPort="
         + adminPort
         + ", upstreams="

@@ -131,6 +131,48 @@ class EnvoyConfigTest {
   }
 
   @Test
+  void controlPlaneClusterNameIsTheBootstrapsClusterAndThePluginsSetting() throws Exception {
+    EnvoyConfig config =
+        EnvoyConfig.builder()
+            .withControlPlane("hfi-control-plane.hfi-system.svc.cluster.local", 8080)
+            .withControlPlaneCluster(EnvoyConfig.ISTIO_CONTROL_PLANE_CLUSTER)
+            .withUpstream("sample-app", 10000, "127.0.0.1", 8080)
+            .build();
+    Bootstrap bootstrap = EnvoyBootstrapParser.parse(config.toYaml());
+
+    assertThat(bootstrap.getStaticResources().getClustersList())
+        .extracting(Cluster::getName)
+        .containsExactly(
+            "outbound|8080||hfi-control-plane.hfi-system.svc.cluster.local", "sample-app");
+    Cluster cp = bootstrap.getStaticResources().getClusters(0);
+    assertThat(cp.getLoadAssignment().getClusterName()).isEqualTo(cp.getName());
+    assertThat(cp.getType()).isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
+    PluginConfig decoded =
+        PluginConfig.decode(config.pluginConfiguration(config.upstreams().get(0)));
+    assertThat(decoded.cluster()).isEqualTo(EnvoyConfig.ISTIO_CONTROL_PLANE_CLUSTER);
+    assertThat(decoded.authority())
+        .isEqualTo("hfi-control-plane.hfi-system.svc.cluster.local:8080");
+    assertThat(config.controlPlaneCluster()).isEqualTo(EnvoyConfig.ISTIO_CONTROL_PLANE_CLUSTER);
+    assertThat(twoUpstreams().build().controlPlaneCluster())
+        .as("default")
+        .isEqualTo(EnvoyConfig.CONTROL_PLANE_CLUSTER);
+  }
+
+  @Test
+  void controlPlaneClusterNameMustBeSafeAndNotAnUpstreamsName() {
+    assertThatThrownBy(() -> twoUpstreams().withControlPlaneCluster("bad name\"").build())
+        .isInstanceOf(TestkitException.class)
+        .hasMessageContaining("controlPlaneCluster \"bad name\"\"")
+        .hasMessageContaining("e.g. \"hfi_control_plane\"");
+    assertThatThrownBy(() -> twoUpstreams().withControlPlaneCluster("").build())
+        .hasMessageContaining("controlPlaneCluster \"\"");
+    assertThatThrownBy(() -> twoUpstreams().withControlPlaneCluster(null).build())
+        .hasMessageContaining("controlPlaneCluster \"null\"");
+    assertThatThrownBy(() -> twoUpstreams().withControlPlaneCluster("orders").build())
+        .hasMessageContaining("controlPlaneCluster \"orders\": an upstream has the same name");
+  }
+
+  @Test
   void theFiltersOwnDecoderAcceptsThePluginConfigurationOfEveryListener() {
     EnvoyConfig config =
         twoUpstreams()

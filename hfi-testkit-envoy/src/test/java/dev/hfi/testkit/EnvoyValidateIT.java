@@ -46,7 +46,13 @@ class EnvoyValidateIT {
             (UnaryOperator<EnvoyConfig.Builder>)
                 b ->
                     b.withControlPlane("::1", 8080)
-                        .withUpstream("ip", "ip", 10002, URI.create("https://127.0.0.1:8443"))));
+                        .withUpstream("ip", "ip", 10002, URI.create("https://127.0.0.1:8443"))),
+        Arguments.of(
+            "Istio's cluster name for the control plane's Service, reached by DNS name",
+            (UnaryOperator<EnvoyConfig.Builder>)
+                b ->
+                    b.withControlPlane("hfi-control-plane.hfi-system.svc.cluster.local", 8080)
+                        .withControlPlaneCluster(EnvoyConfig.ISTIO_CONTROL_PLANE_CLUSTER)));
   }
 
   @ParameterizedTest(name = "{0}")

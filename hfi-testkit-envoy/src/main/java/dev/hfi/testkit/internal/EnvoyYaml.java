@@ -61,7 +61,7 @@ public final class EnvoyYaml {
   /** The plugin configuration of docs/API_REFERENCE.md for one upstream's filter. */
   public static String pluginConfiguration(EnvoyConfig config, Upstream upstream) {
     ObjectNode plugin = NODES.objectNode();
-    plugin.put("cluster", EnvoyConfig.CONTROL_PLANE_CLUSTER);
+    plugin.put("cluster", config.controlPlaneCluster());
     plugin.put("authority", authority(config.controlPlaneHost(), config.controlPlanePort()));
     plugin.put("node", upstream.node());
     plugin.put("pollTimeoutMs", config.pollTimeout().toMillis());
@@ -84,9 +84,7 @@ public final class EnvoyYaml {
     ArrayNode clusters = resources.putArray("clusters");
     clusters.add(
         cluster(
-            EnvoyConfig.CONTROL_PLANE_CLUSTER,
-            config.controlPlaneHost(),
-            config.controlPlanePort()));
+            config.controlPlaneCluster(), config.controlPlaneHost(), config.controlPlanePort()));
     for (Upstream upstream : config.upstreams()) {
       listeners.add(listener(config, upstream));
       clusters.add(upstreamCluster(config, upstream));
