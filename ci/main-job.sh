@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ci/install-deps.sh
 source ci/env.sh
-mvn -B -ntp -q -pl examples -am install -DskipTests
-exec mvn -B -ntp -pl examples verify -Dhfi.examples.skipEnvoy=true "$@"
+mvn -B -ntp -q -pl examples -am install -DskipTests -Dhfi.examples.skipContainers=true
+exec mvn -B -ntp -pl examples verify -Dhfi.examples.skipEnvoy=true -Dhfi.examples.skipContainers=true "$@"

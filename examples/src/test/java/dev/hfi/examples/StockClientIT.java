@@ -38,7 +38,9 @@ class StockClientIT {
       percentage = 50)
   void opensUnderHalfFailuresAndClosesWhenThePolicyGoesAway(HfiStack stack)
       throws InterruptedException {
-    StockClient stock = new StockClient(stack.proxyUri("inventory"), 10, Duration.ofMillis(300));
+    // Open for 2 s: long enough that the check right after it opened cannot race its timer on a
+    // loaded machine, short enough for the half-open wait below.
+    StockClient stock = new StockClient(stack.proxyUri("inventory"), 10, Duration.ofSeconds(2));
     CircuitBreaker breaker = stock.breaker();
     CountDownLatch halfOpen = new CountDownLatch(1);
     breaker

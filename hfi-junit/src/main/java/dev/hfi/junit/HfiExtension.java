@@ -64,23 +64,26 @@ public final class HfiExtension
   private final Map<String, Supplier<URI>> upstreams;
   private final DataPlaneMode dataPlane;
   private final StoreMode store;
+  private final StackMode stack;
   private final Duration ackTimeout;
   private final boolean programmatic;
 
   /** The declarative form, used by {@link HfiTest}: configuration comes from the annotation. */
   public HfiExtension() {
-    this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, null, false);
+    this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, StackMode.DEFAULT, null, false);
   }
 
   private HfiExtension(
       Map<String, Supplier<URI>> upstreams,
       DataPlaneMode dataPlane,
       StoreMode store,
+      StackMode stack,
       Duration ackTimeout,
       boolean programmatic) {
     this.upstreams = upstreams;
     this.dataPlane = dataPlane;
     this.store = store;
+    this.stack = stack;
     this.ackTimeout = ackTimeout;
     this.programmatic = programmatic;
   }
@@ -109,12 +112,12 @@ public final class HfiExtension
       registered(testClass);
     }
     Config config = config(testClass);
-    DataPlaneMode dp = SharedStack.resolve(config.dataPlane, where(testClass));
-    StoreMode st = SharedStack.resolve(config.store, where(testClass));
+    SharedStack.Modes modes =
+        SharedStack.resolve(config.dataPlane, config.store, config.stack, where(testClass));
     SharedStack running =
         context.getRoot().getStore(NAMESPACE).get(SharedStack.class, SharedStack.class);
     if (running != null) {
-      running.requireModes(dp, st, where(testClass));
+      running.requireModes(modes, where(testClass));
     }
     // Fail fast: every annotation of the class is checked before anything starts.
     for (Method m : testClass.getDeclaredMethods()) {
@@ -212,6 +215,7 @@ public final class HfiExtension
       Map<String, Supplier<URI>> upstreams,
       DataPlaneMode dataPlane,
       StoreMode store,
+      StackMode stack,
       Duration ackTimeout) {}
 
   private record ClassState(Config config, SharedStack shared, HfiStack stack) {}
@@ -231,15 +235,15 @@ public final class HfiExtension
 
   private ClassState newState(ExtensionContext context, Class<?> testClass) {
     Config config = config(testClass);
-    DataPlaneMode dp = SharedStack.resolve(config.dataPlane, where(testClass));
-    StoreMode st = SharedStack.resolve(config.store, where(testClass));
+    SharedStack.Modes modes =
+        SharedStack.resolve(config.dataPlane, config.store, config.stack, where(testClass));
     SharedStack shared =
         context
             .getRoot()
             .getStore(NAMESPACE)
             .getOrComputeIfAbsent(
-                SharedStack.class, k -> SharedStack.start(dp, st), SharedStack.class);
-    shared.requireModes(dp, st, where(testClass));
+                SharedStack.class, k -> SharedStack.start(modes), SharedStack.class);
+    shared.requireModes(modes, where(testClass));
     Map<String, DataPlane> dataPlanes = new LinkedHashMap<>();
     config.upstreams.forEach(
         (name, url) ->
@@ -270,7 +274,7 @@ public final class HfiExtension
 
   private Config config(Class<?> testClass) {
     if (programmatic) {
-      return new Config(upstreams, dataPlane, store, ackTimeout);
+      return new Config(upstreams, dataPlane, store, stack, ackTimeout);
     }
     HfiTest test =
         findOnClassOrEnclosing(testClass)
@@ -298,7 +302,11 @@ public final class HfiExtension
       declared.put(u.name(), () -> uri);
     }
     return new Config(
-        declared, test.dataPlane(), test.store(), parseDuration(test.ackTimeout(), at));
+        declared,
+        test.dataPlane(),
+        test.store(),
+        test.stack(),
+        parseDuration(test.ackTimeout(), at));
   }
 
   private static Optional<HfiTest> findOnClassOrEnclosing(Class<?> testClass) {
@@ -376,6 +384,7 @@ public final class HfiExtension
     private final List<String> problems = new ArrayList<>();
     private DataPlaneMode dataPlane = DataPlaneMode.DEFAULT;
     private StoreMode store = StoreMode.DEFAULT;
+    private StackMode stack = StackMode.DEFAULT;
     private Duration ackTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
@@ -412,6 +421,12 @@ public final class HfiExtension
       return this;
     }
 
+    /** Where the stack runs; default: system property {@code hfi.stack}, else IN_PROCESS. */
+    public Builder withStack(StackMode stack) {
+      this.stack = Objects.requireNonNull(stack, "stack");
+      return this;
+    }
+
     /** How long to wait for every data plane to ACK a change; default 10 s. */
     public Builder withAckTimeout(Duration ackTimeout) {
       this.ackTimeout = ackTimeout;
@@ -432,6 +447,7 @@ public final class HfiExtension
           Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)),
           dataPlane,
           store,
+          stack,
           ackTimeout,
           true);
     }

@@ -37,6 +37,12 @@ public @interface HfiTest {
   /** Which store the control plane keeps policies in; {@code DEFAULT} = {@code hfi.store}. */
   StoreMode store() default StoreMode.DEFAULT;
 
+  /**
+   * Where the stack runs: in this JVM (default) or as containers; {@code DEFAULT} = system property
+   * {@code hfi.stack}.
+   */
+  StackMode stack() default StackMode.DEFAULT;
+
   /** How long to wait for every data plane to ACK a policy change, e.g. {@code "10s"}. */
   String ackTimeout() default "10s";
 }

@@ -22,6 +22,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
  * mvn -B -ntp -q -pl hfi-junit -am install -DskipTests
  * mvn -B -ntp -q -pl hfi-junit exec:java -Dexec.args="200"
  * </pre>
+ *
+ * <p>The direct part measures the container stack with {@code -Dhfi.stack=containers}.
  */
 public final class JUnitExtensionBenchmark {
   private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
@@ -34,7 +36,11 @@ public final class JUnitExtensionBenchmark {
     EchoUpstream upstream = new EchoUpstream();
     try {
       long t0 = System.nanoTime();
-      SharedStack stack = SharedStack.start(DataPlaneMode.EMBEDDED, StoreMode.MEMORY);
+      // Embedded on memory unless -Dhfi.stack / -Dhfi.dataPlane / -Dhfi.store say otherwise.
+      SharedStack.Modes modes =
+          SharedStack.resolve(
+              DataPlaneMode.DEFAULT, StoreMode.DEFAULT, StackMode.DEFAULT, "benchmark");
+      SharedStack stack = SharedStack.start(modes);
       long t1 = System.nanoTime();
       stack.dataPlane("echo", upstream.uri(), ACK_TIMEOUT);
       long t2 = System.nanoTime();
@@ -78,7 +84,7 @@ public final class JUnitExtensionBenchmark {
       System.out.println();
       System.out.println("| measurement | value |");
       System.out.println("|---|---|");
-      row("cold start: control plane (in-process, memory store)", ms(t1 - t0));
+      row("cold start: control plane (" + modes + ")", ms(t1 - t0));
       row("cold start: first data-plane listener (load filter, bind, ACK)", ms(t2 - t1));
       row("cold start: total (target <= 2000 ms)", ms(t2 - t0));
       row("warm: one more data-plane listener", ms(t4 - t3));

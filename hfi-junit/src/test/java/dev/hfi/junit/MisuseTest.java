@@ -72,6 +72,15 @@ class MisuseTest {
   }
 
   @Test
+  void theContainerStackWithAnExplicitEmbeddedDataPlane() {
+    assertFailsWith(
+        ContainersButEmbedded.class,
+        "ContainersButEmbedded: stack = CONTAINERS runs Envoy on etcd, but the class"
+            + " asks for dataPlane = EMBEDDED, store = DEFAULT; leave dataPlane and store at"
+            + " DEFAULT, or use stack = IN_PROCESS");
+  }
+
+  @Test
   void badAckTimeout() {
     assertFailsWith(
         BadAckTimeout.class,
@@ -181,6 +190,16 @@ class MisuseTest {
     static HfiExtension hfi =
         HfiExtension.newInstance().withUpstream("echo", java.net.URI.create(ECHO)).build();
 
+    @org.junit.jupiter.api.Test
+    void test() {}
+  }
+
+  @Fixture
+  @HfiTest(
+      upstreams = @Upstream(name = "echo", url = ECHO),
+      stack = StackMode.CONTAINERS,
+      dataPlane = DataPlaneMode.EMBEDDED)
+  static class ContainersButEmbedded {
     @org.junit.jupiter.api.Test
     void test() {}
   }

@@ -5,7 +5,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -82,6 +84,7 @@ public final class EnvoyConfig {
   private final String filterPath;
   private final Duration pollTimeout;
   private final List<Upstream> upstreams;
+  private final Map<String, String> connectTo;
 
   private EnvoyConfig(Builder b) {
     this.listenAddress = b.listenAddress;
@@ -95,6 +98,7 @@ public final class EnvoyConfig {
     this.filterPath = b.filterPath;
     this.pollTimeout = b.pollTimeout;
     this.upstreams = List.copyOf(b.upstreams);
+    this.connectTo = Map.copyOf(b.connectTo);
   }
 
   public static Builder builder() {
@@ -155,6 +159,14 @@ public final class EnvoyConfig {
     return controlPlaneToken;
   }
 
+  /**
+   * Where Envoy connects for {@code host:port} (the control plane or an upstream), as {@code
+   * host:port}: the address given with {@link Builder#withConnectTo}, else {@code host:port}.
+   */
+  public String connectAddress(String host, int port) {
+    return connectTo.getOrDefault(host + ":" + port, host + ":" + port);
+  }
+
   /** The filter's plugin configuration (compact JSON) for the listener of {@code upstream}. */
   public String pluginConfiguration(Upstream upstream) {
     return EnvoyYaml.pluginConfiguration(this, upstream);
@@ -178,9 +190,30 @@ public final class EnvoyConfig {
     private String filterPath = DEFAULT_FILTER_PATH;
     private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
     private final List<Upstream> upstreams = new ArrayList<>();
+    private final Map<String, String> connectTo = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Envoy opens its connections for {@code host:port} (the control plane's or an upstream's) to
+     * {@code toHost:toPort} instead, like curl's {@code --connect-to}, while everything else keeps
+     * naming {@code host}: the control plane's {@code :authority}, an {@code https} upstream's SNI
+     * and the name its certificate must carry. {@link EnvoyContainer} uses it to reach servers on
+     * the host's loopback through a forwarder.
+     */
+    public Builder withConnectTo(String host, int port, String toHost, int toPort) {
+      List<String> found = new ArrayList<>();
+      checkHost("connectTo host", host, found);
+      checkHost("connectTo toHost", toHost, found);
+      checkPort("connectTo port", port, found, false);
+      checkPort("connectTo toPort", toPort, found, false);
+      if (found.isEmpty()) {
+        connectTo.put(host + ":" + port, toHost + ":" + toPort);
+      }
+      problems.addAll(found);
+      return this;
+    }
 
     /** Address for the upstreams' listeners; default {@code 0.0.0.0}. */
     public Builder withListenAddress(String listenAddress) {

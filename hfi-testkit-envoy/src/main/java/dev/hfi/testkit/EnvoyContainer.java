@@ -2,11 +2,14 @@ package dev.hfi.testkit;
 
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.testkit.TestkitException.Code;
+import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.EnvoyWaitStrategy;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.FreePorts;
+import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.HfiClientAcks;
+import dev.hfi.testkit.internal.HostRoute;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +21,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
@@ -32,12 +38,15 @@ import org.testcontainers.utility.DockerImageName;
  * given with {@link #withControlPlane} reports that the filter of every upstream's node has ACKed
  * the control plane's current rule set.
  *
- * <p>Networking: with {@link #withHostNetwork()} (recommended where the Docker daemon runs on this
- * machine) Envoy binds 127.0.0.1 on free host ports and reaches the control plane and upstreams at
- * the addresses given. Otherwise each listener and the admin interface are exposed as mapped ports,
- * and {@code localhost}/loopback addresses in the control-plane and upstream URIs are rewritten to
- * {@code host.docker.internal} (mapped to Docker's host gateway), so those servers must listen on
- * an address the container can reach.
+ * <p>Networking: on a Docker network (a Testcontainers {@link Network}, or the default bridge) each
+ * listener and the admin interface are exposed as mapped ports. Names of other containers on the
+ * network (their aliases) are used as given. A {@code localhost}/loopback address in the
+ * control-plane or upstream URIs means a server in this JVM or on this machine: it is reached
+ * through a TCP forwarder in this JVM that listens on the network's gateway address (Docker Engine
+ * on Linux) or, where the gateway is not an address of this machine (Docker Desktop), on every
+ * interface as {@code host.docker.internal}; the control plane's {@code :authority}, SNI and
+ * certificate checks keep the name given. With {@link #withHostNetwork()} Envoy binds 127.0.0.1 on
+ * free host ports and reaches everything at the addresses given (Linux only).
  *
  * <p>Not thread-safe while being configured; {@link #proxyUri} and {@link #adminUri} may be called
  * from any thread once started.
@@ -76,7 +85,11 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
       Set.of("trace", "debug", "info", "warning", "warn", "error", "critical", "off");
   private static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
-  private record UpstreamSpec(String node, URI uri) {}
+  private static final Pattern CONFIGURED =
+      Pattern.compile("hfi: filter instance (\\S+) of node (\\S+) configured");
+  private static final String TRUSTED_CA_PATH = "/etc/envoy/hfi-trusted-ca.pem";
+
+  private record UpstreamSpec(String node, URI uri, int listenPort) {}
 
   private final Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
   private final Map<String, Transferable> copiedFiles = new LinkedHashMap<>();
@@ -89,7 +102,10 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   private int concurrency = 2;
   private int adminPort;
   private Duration pollTimeout = EnvoyConfig.DEFAULT_POLL_TIMEOUT;
+  private Path trustedCa;
   private volatile EnvoyConfig config;
+  private HostRoute hostRoute;
+  private HfiClient ownedClient;
 
   /** Envoy {@link #DEFAULT_IMAGE}. */
   public EnvoyContainer() {
@@ -133,6 +149,31 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   }
 
   /**
+   * The control plane the filter long-polls at {@code controlPlane} as the container sees it (e.g.
+   * {@code http://hfi-control-plane:8080}, a network alias of the control-plane container), while
+   * readiness waits for the ACKs through {@code client}, which talks to the same control plane from
+   * this machine (e.g. through a mapped port). The container stack of {@code hfi-junit} uses this
+   * with {@link HfiControlPlaneContainer}.
+   */
+  public EnvoyContainer withControlPlane(URI controlPlane, HfiClient client) {
+    checkHttpUri("withControlPlane", controlPlane);
+    if (client == null) {
+      throw invalid(
+          "withControlPlane: client is null; pass an HfiClient that reaches the same control"
+              + " plane from this machine");
+    }
+    this.controlPlane = controlPlane;
+    this.client = client;
+    this.ackCheck = null;
+    return this;
+  }
+
+  /** Same as {@link #withControlPlane(URI, HfiClient)} for a control-plane container. */
+  public EnvoyContainer withControlPlane(HfiControlPlaneContainer controlPlane, HfiClient client) {
+    return withControlPlane(controlPlane.networkUri(), client);
+  }
+
+  /**
    * The control plane the filter long-polls, as reachable from this machine (e.g. {@code
    * http://127.0.0.1:8080}), and how to learn that the filter has ACKed its rule set.
    */
@@ -160,13 +201,32 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
     return withUpstream(name, name, upstream);
   }
 
-  /** Proxies {@code upstream} on a listener of its own; its filter reports as {@code node}. */
+  /**
+   * Proxies {@code upstream} ({@code http} or {@code https}) on a listener of its own; its filter
+   * reports as {@code node}.
+   */
   public EnvoyContainer withUpstream(String name, String node, URI upstream) {
-    checkHttpUri("withUpstream(\"" + name + "\")", upstream);
+    return withUpstream(name, node, upstream, 0);
+  }
+
+  private EnvoyContainer withUpstream(String name, String node, URI upstream, int listenPort) {
+    checkUpstreamUri("withUpstream(\"" + name + "\")", upstream);
     if (upstreams.containsKey(name)) {
       throw invalid("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
     }
-    upstreams.put(name, new UpstreamSpec(node, upstream));
+    upstreams.put(name, new UpstreamSpec(node, upstream, listenPort));
+    return this;
+  }
+
+  /**
+   * PEM bundle (on this machine) of the CAs that {@code https} upstreams' certificates must chain
+   * to; copied into the container. Default: the image's system bundle.
+   */
+  public EnvoyContainer withTrustedCa(Path pemFile) {
+    if (pemFile == null || !java.nio.file.Files.isReadable(pemFile)) {
+      throw invalid("withTrustedCa(" + pemFile + "): not a readable file; pass a PEM CA bundle");
+    }
+    this.trustedCa = pemFile;
     return this;
   }
 
@@ -253,6 +313,9 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
               + " withControlPlane(uri, ackCheck) before start()");
     }
     boolean hostNetwork = isHostNetwork();
+    if (!hostNetwork && hostRoute == null && needsHostRoute()) {
+      hostRoute = hostRoute();
+    }
     // With host networking every port must be free on the host; picked together so they differ.
     Iterator<Integer> free =
         hostNetwork ? FreePorts.pick(upstreams.size() + 1).iterator() : Collections.emptyIterator();
@@ -264,16 +327,21 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
             // Bridge networking: only the port mapped to the host reaches the admin interface.
             .withAdminAddress(hostNetwork ? "127.0.0.1" : "0.0.0.0")
             .withAdminPort(admin)
-            .withControlPlane(reachable(controlPlane.getHost()), port(controlPlane))
+            .withControlPlane(controlPlane.getHost(), port(controlPlane))
             .withControlPlaneToken(controlPlaneToken)
             .withPollTimeout(pollTimeout)
             .withFilterPath(FILTER_PATH);
+    connectThroughHost(builder, controlPlane);
+    if (trustedCa != null) {
+      builder.withTrustedCa(TRUSTED_CA_PATH);
+    }
     int nextPort = FIRST_LISTENER_PORT;
     for (Map.Entry<String, UpstreamSpec> e : upstreams.entrySet()) {
-      URI uri = e.getValue().uri();
-      int listenPort = hostNetwork ? free.next() : nextPort++;
-      builder.withUpstream(
-          e.getKey(), e.getValue().node(), listenPort, reachable(uri.getHost()), port(uri));
+      UpstreamSpec spec = e.getValue();
+      int listenPort =
+          hostNetwork ? free.next() : spec.listenPort() != 0 ? spec.listenPort() : nextPort++;
+      builder.withUpstream(e.getKey(), spec.node(), listenPort, spec.uri());
+      connectThroughHost(builder, spec.uri());
     }
     EnvoyConfig generated = builder.build();
 
@@ -282,7 +350,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
       exposed.add(generated.adminPort());
       generated.upstreams().forEach(u -> exposed.add(u.listenPort()));
       String gateway = DOCKER_HOST_ALIAS + ":host-gateway";
-      if (!getExtraHosts().contains(gateway)) {
+      if (hostRoute != null && hostRoute.needsHostGateway() && !getExtraHosts().contains(gateway)) {
         withExtraHost(DOCKER_HOST_ALIAS, "host-gateway");
       }
     }
@@ -297,7 +365,68 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
         "--disable-hot-restart");
     copy(CONFIG_PATH, Transferable.of(generated.toYaml()));
     copy(FILTER_PATH, Transferable.of(FilterModule.bytes(filterWasm)));
+    if (trustedCa != null) {
+      try {
+        copy(TRUSTED_CA_PATH, Transferable.of(java.nio.file.Files.readAllBytes(trustedCa)));
+      } catch (java.io.IOException e) {
+        throw invalid("withTrustedCa(" + trustedCa + "): cannot read it: " + e);
+      }
+    }
     config = generated;
+  }
+
+  /**
+   * How this container reaches servers on this machine's loopback; package-private so that unit
+   * tests can configure a container without Docker.
+   */
+  HostRoute hostRoute() {
+    Network network = getNetwork();
+    String name = network != null ? network.getId() : getNetworkMode();
+    return HostRoute.forNetwork(name == null || name.isEmpty() ? "bridge" : name);
+  }
+
+  private boolean needsHostRoute() {
+    if (isLoopback(controlPlane.getHost())) {
+      return true;
+    }
+    return upstreams.values().stream().anyMatch(u -> isLoopback(u.uri().getHost()));
+  }
+
+  /** A loopback address is this machine: Envoy connects to it through the host route. */
+  private void connectThroughHost(EnvoyConfig.Builder builder, URI uri) {
+    if (isHostNetwork() || hostRoute == null || !isLoopback(uri.getHost())) {
+      return;
+    }
+    int port = port(uri);
+    builder.withConnectTo(
+        uri.getHost(), port, hostRoute.host(), hostRoute.forward(uri.getHost(), port));
+  }
+
+  /**
+   * Removes this Envoy's filter instances from the control plane's {@code /v1/nodes} (learnt from
+   * the filter's log line {@code filter instance ID of node NODE configured}), so waits for ACKs
+   * never count them again, then stops the container and the forwarder to this machine.
+   */
+  @Override
+  public void stop() {
+    Map<String, String> owned = new LinkedHashMap<>();
+    if (isRunning()) {
+      Matcher m = CONFIGURED.matcher(getLogs());
+      while (m.find()) {
+        owned.put(m.group(1), m.group(2));
+      }
+    }
+    super.stop();
+    if (client != null) {
+      Goodbye.say(client.baseUri(), controlPlaneToken, owned);
+    }
+    if (hostRoute != null) {
+      hostRoute.close();
+      hostRoute = null;
+    }
+    if (ownedClient != null) {
+      ownedClient.close();
+    }
   }
 
   /** Files copied into the container at the last start, by path inside the container. */
@@ -362,21 +491,28 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
     return "host".equals(getNetworkMode());
   }
 
-  /** The host as Envoy must address it: loopback means "this machine", seen from a container. */
-  private String reachable(String host) {
-    if (isHostNetwork()) {
-      return host;
-    }
-    boolean loopback =
-        host.equals("localhost")
-            || host.startsWith("127.")
-            || host.equals("[::1]")
-            || host.equals("::1");
-    return loopback ? DOCKER_HOST_ALIAS : host;
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost")
+        || host.startsWith("127.")
+        || host.equals("[::1]")
+        || host.equals("::1");
   }
 
   private static int port(URI uri) {
-    return uri.getPort() != -1 ? uri.getPort() : 80;
+    return uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+  }
+
+  private static void checkUpstreamUri(String what, URI uri) {
+    if (uri == null
+        || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null
+        || uri.getRawQuery() != null) {
+      throw invalid(
+          what
+              + ": \""
+              + uri
+              + "\" must be an http or https URI with a host, e.g. http://127.0.0.1:8081");
+    }
   }
 
   private static void checkHttpUri(String what, URI uri) {
@@ -401,5 +537,162 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
 
   private static TestkitException invalid(String message) {
     return new TestkitException(Code.INVALID_CONFIGURATION, message);
+  }
+
+  /**
+   * A builder with the settings every {@link DataPlane} takes, for code written against {@link
+   * DataPlane.Builder} (the conformance suite, the JUnit extension's stacks).
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Configures and starts an {@link EnvoyContainer} through the settings every data plane takes,
+   * plus the container's own. {@link #withBindAddress} has no effect: the listeners bind every
+   * address inside the container and are reached through their mapped ports. A listen port given
+   * with {@link #withUpstream(String, URI, int)} is the port inside the container. Not thread-safe.
+   *
+   * <pre>{@code
+   * DataPlane envoy = EnvoyContainer.builder()
+   *     .withImage(HfiImages.fromEnvironment().envoy())
+   *     .withNetwork(network)
+   *     .withControlPlane(URI.create("http://hfi-control-plane:8080"))  // as Envoy sees it
+   *     .withControlPlaneFromHost(controlPlane.uri())                    // for readiness
+   *     .withUpstream("orders", URI.create("http://localhost:8081"))
+   *     .start();
+   * }</pre>
+   */
+  public static final class Builder extends DataPlaneSettings<Builder> {
+    private DockerImageName image = DEFAULT_IMAGE;
+    private Network network;
+    private URI fromHost;
+    private int concurrency = 2;
+    private String logLevel = "info";
+
+    private Builder() {
+      super(DEFAULT_STARTUP_TIMEOUT);
+    }
+
+    /** The Envoy image; default {@link EnvoyContainer#DEFAULT_IMAGE}. */
+    public Builder withImage(DockerImageName image) {
+      this.image = image;
+      return this;
+    }
+
+    /** The Docker network to join; default the daemon's default bridge. */
+    public Builder withNetwork(Network network) {
+      this.network = network;
+      return this;
+    }
+
+    /**
+     * The same control plane as {@link #withControlPlane(URI)} as this machine reaches it (e.g.
+     * through its mapped port), where readiness waits for the ACKs and a closed Envoy removes its
+     * filter instances; default: the URI given to {@code withControlPlane}.
+     */
+    public Builder withControlPlaneFromHost(URI controlPlane) {
+      this.fromHost = controlPlane;
+      return this;
+    }
+
+    /** Envoy's {@code --concurrency}; default 2. */
+    public Builder withConcurrency(int workers) {
+      this.concurrency = workers;
+      return this;
+    }
+
+    /** Envoy's {@code --log-level}; default {@code info}. */
+    public Builder withLogLevel(String level) {
+      this.logLevel = level;
+      return this;
+    }
+
+    /**
+     * Checks every setting, starts the container and returns it once Envoy is LIVE and (unless
+     * {@code withReadyTimeout(ZERO)}) every filter instance has ACKed.
+     *
+     * @throws TestkitException {@code INVALID_CONFIGURATION} naming bad settings, {@code
+     *     NOT_STARTED} with the end of Envoy's log when it did not become ready
+     */
+    @Override
+    public EnvoyContainer start() {
+      List<String> errors = problems();
+      if (image == null) {
+        errors.add("withImage: null; pass an envoyproxy/envoy image or a declared substitute");
+      }
+      if (fromHost != null
+          && (!"http".equals(fromHost.getScheme()) || fromHost.getHost() == null)) {
+        errors.add(
+            "withControlPlaneFromHost: \""
+                + fromHost
+                + "\" must be a plain http URI with a host, e.g. http://127.0.0.1:32768");
+      }
+      if (!errors.isEmpty()) {
+        throw invalid(String.join("; ", errors));
+      }
+      EnvoyContainer envoy = new EnvoyContainer(image);
+      HfiClient client =
+          HfiClient.builder()
+              .withBaseUri(fromHost != null ? fromHost : controlPlane())
+              .withToken(token())
+              .withTimeout(Duration.ofSeconds(30))
+              .build();
+      try {
+        if (network != null) {
+          envoy.withNetwork(network);
+        }
+        envoy
+            .withControlPlane(controlPlane(), client)
+            .withControlPlaneToken(token())
+            .withConcurrency(concurrency)
+            .withLogLevel(logLevel)
+            .withPollTimeout(pollTimeout());
+        envoy.ownedClient = client;
+        if (readyTimeout().isZero()) {
+          envoy.ackCheck = (nodes, timeout) -> true;
+        } else {
+          envoy.withStartupTimeout(readyTimeout());
+        }
+        if (filterWasm() != null) {
+          envoy.withFilterWasm(filterWasm());
+        }
+        if (trustedCa() != null) {
+          envoy.withTrustedCa(trustedCa());
+        }
+        upstreams()
+            .values()
+            .forEach(u -> envoy.withUpstream(u.name(), u.name(), u.uri(), u.listenPort()));
+        envoy.start();
+        return envoy;
+      } catch (TestkitException e) {
+        envoy.close();
+        throw e;
+      } catch (RuntimeException e) {
+        String logs = envoy.isCreated() ? tail(envoy.getLogs()) : "";
+        envoy.close();
+        throw new TestkitException(
+            Code.NOT_STARTED,
+            "EnvoyContainer ("
+                + image
+                + ") did not start: "
+                + rootMessage(e)
+                + (logs.isEmpty() ? "" : "\n--- last lines of Envoy's log ---\n" + logs));
+      }
+    }
+
+    private static String rootMessage(Throwable e) {
+      StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
+      for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+        out.append(": ").append(c.getMessage());
+      }
+      return out.toString();
+    }
+
+    private static String tail(String logs) {
+      String[] lines = logs.split("\n");
+      int from = Math.max(0, lines.length - 30);
+      return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+    }
   }
 }

@@ -10,17 +10,17 @@ import org.junit.jupiter.api.Test;
 class EmbeddedDataPlaneConformanceIT extends DataPlaneConformance {
 
   @Override
-  DataPlane.Builder<?> dataPlane() {
+  protected DataPlane.Builder<?> dataPlane() {
     return EmbeddedDataPlane.builder();
   }
 
   @Override
-  int instancesPerNode() {
+  protected int instancesPerNode() {
     return 1;
   }
 
   @Override
-  boolean passesGrpcToUpstreams() {
+  protected boolean passesGrpcToUpstreams() {
     return false;
   }
 

@@ -3,6 +3,7 @@ package dev.hfi.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.testkit.internal.HostRoute;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -36,7 +37,7 @@ class EnvoyContainerTest {
   }
 
   private EnvoyContainer bridge() {
-    return configured(new EnvoyContainer());
+    return configured(new RoutedEnvoyContainer(new FakeRoute("host.docker.internal", true)));
   }
 
   private EnvoyContainer configured(EnvoyContainer envoy) {
@@ -93,19 +94,48 @@ class EnvoyContainerTest {
   }
 
   @Test
-  void loopbackAddressesAreRewrittenToTheDockerHostGatewayUnderBridgeNetworking() throws Exception {
+  void loopbackAddressesGoThroughTheHostRouteAndKeepTheirNameAsAuthority() throws Exception {
     EnvoyContainer envoy = bridge();
     envoy.configure();
     Bootstrap bootstrap = EnvoyBootstrapParser.parse(envoy.envoyConfig().toYaml());
 
     assertThat(endpoint(bootstrap, "hfi_control_plane").getAddress())
         .isEqualTo("host.docker.internal");
-    assertThat(endpoint(bootstrap, "hfi_control_plane").getPortValue()).isEqualTo(8080);
+    assertThat(endpoint(bootstrap, "hfi_control_plane").getPortValue())
+        .isEqualTo(FakeRoute.FORWARDED + 8080);
     assertThat(endpoint(bootstrap, "orders").getAddress()).isEqualTo("host.docker.internal");
+    assertThat(endpoint(bootstrap, "orders").getPortValue()).isEqualTo(FakeRoute.FORWARDED + 8081);
     assertThat(endpoint(bootstrap, "payments").getAddress()).isEqualTo("payments");
+    assertThat(endpoint(bootstrap, "payments").getPortValue()).isEqualTo(9000);
     assertThat(envoy.envoyConfig().pluginConfiguration(envoy.envoyConfig().upstreams().get(1)))
         .contains("\"node\":\"payments-proxy\"")
-        .contains("\"authority\":\"host.docker.internal:8080\"");
+        // The control plane sees the name it was given, as if the filter ran on this machine.
+        .contains("\"authority\":\"localhost:8080\"");
+  }
+
+  @Test
+  void onALocalGatewayTheGatewayAddressIsUsedWithoutHostGateway() throws Exception {
+    EnvoyContainer envoy = configured(new RoutedEnvoyContainer(new FakeRoute("172.20.0.1", false)));
+    envoy.configure();
+    Bootstrap bootstrap = EnvoyBootstrapParser.parse(envoy.envoyConfig().toYaml());
+
+    assertThat(envoy.getExtraHosts()).isEmpty();
+    assertThat(endpoint(bootstrap, "hfi_control_plane").getAddress()).isEqualTo("172.20.0.1");
+    assertThat(endpoint(bootstrap, "orders").getAddress()).isEqualTo("172.20.0.1");
+  }
+
+  @Test
+  void anHttpsUpstreamOnLoopbackKeepsItsNameForTheCertificateCheck() throws Exception {
+    EnvoyContainer envoy =
+        configured(new RoutedEnvoyContainer(new FakeRoute("172.20.0.1", false)))
+            .withUpstream("secure", URI.create("https://localhost:8443"));
+    envoy.configure();
+    String yaml = envoy.envoyConfig().toYaml();
+    Bootstrap bootstrap = EnvoyBootstrapParser.parse(yaml);
+
+    assertThat(endpoint(bootstrap, "secure").getAddress()).isEqualTo("172.20.0.1");
+    assertThat(endpoint(bootstrap, "secure").getPortValue()).isEqualTo(FakeRoute.FORWARDED + 8443);
+    assertThat(yaml).contains("sni: localhost").contains("exact: localhost");
   }
 
   @Test
@@ -192,11 +222,12 @@ class EnvoyContainerTest {
   void settingsAreCheckedWhenGiven() {
     EnvoyContainer envoy = new EnvoyContainer();
 
-    assertThatThrownBy(() -> envoy.withUpstream("orders", URI.create("https://orders:443")))
-        .hasMessageContaining("must be a plain http URI with a host and no path");
+    assertThatThrownBy(() -> envoy.withUpstream("orders", URI.create("ftp://orders:21")))
+        .hasMessageContaining("must be an http or https URI with a host");
     assertThatThrownBy(() -> envoy.withControlPlane(URI.create("http://cp:8080/v1"), ACKED))
         .hasMessageContaining("withControlPlane: \"http://cp:8080/v1\" must be a plain http URI");
-    assertThatThrownBy(() -> envoy.withControlPlane(URI.create("http://cp:8080"), null))
+    assertThatThrownBy(
+            () -> envoy.withControlPlane(URI.create("http://cp:8080"), (FilterAckCheck) null))
         .hasMessageContaining("or (nodes, timeout) -> true to be ready as soon as Envoy is LIVE");
     assertThatThrownBy(() -> envoy.withLogLevel("verbose"))
         .hasMessage(
@@ -272,6 +303,33 @@ class EnvoyContainerTest {
    * Answers {@code getHost()} without asking Docker, which these tests do not have: with host
    * networking that is where Envoy listens when the daemon is local.
    */
+  /** A container whose route to this machine is given, so no Docker is asked. */
+  static final class RoutedEnvoyContainer extends EnvoyContainer {
+    private final HostRoute route;
+
+    RoutedEnvoyContainer(HostRoute route) {
+      this.route = route;
+    }
+
+    @Override
+    HostRoute hostRoute() {
+      return route;
+    }
+  }
+
+  /** A route that "forwards" port P to port FORWARDED + P on {@code host}. */
+  record FakeRoute(String host, boolean needsHostGateway) implements HostRoute {
+    static final int FORWARDED = 20000;
+
+    @Override
+    public int forward(String target, int port) {
+      return FORWARDED + port;
+    }
+
+    @Override
+    public void close() {}
+  }
+
   static final class LoopbackEnvoyContainer extends EnvoyContainer {
     @Override
     public String getHost() {

@@ -7,12 +7,12 @@ package dev.hfi.testkit;
 class EnvoyProcessConformanceIT extends DataPlaneConformance {
 
   @Override
-  DataPlane.Builder<?> dataPlane() {
+  protected DataPlane.Builder<?> dataPlane() {
     return EnvoyProcess.builder().withConcurrency(2);
   }
 
   @Override
-  int instancesPerNode() {
+  protected int instancesPerNode() {
     return 2;
   }
 }

@@ -14,6 +14,7 @@ import dev.hfi.controlplane.PolicyStore;
 import dev.hfi.controlplane.RuleSetRejectedException;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import dev.hfi.junit.DataPlaneMode;
+import dev.hfi.junit.StackMode;
 import dev.hfi.junit.StoreMode;
 import dev.hfi.testkit.DataPlane;
 import dev.hfi.testkit.EmbeddedDataPlane;
@@ -38,8 +39,9 @@ import org.testcontainers.DockerClientFactory;
 
 /**
  * The stack one test run shares: the control plane in-process and one data plane (embedded, or a
- * real Envoy) per (upstream name, upstream URL). Lives in the root {@code ExtensionContext.Store},
- * which closes it at the end of the run.
+ * real Envoy) per (upstream name, upstream URL); or, for {@link StackMode#CONTAINERS}, etcd, the
+ * control plane and one Envoy per upstream as containers ({@link ContainerStack}). Lives in the
+ * root {@code ExtensionContext.Store}, which closes it at the end of the run.
  *
  * <p>Data planes are never replaced: a class that points an upstream name at another URL gets a
  * listener of its own (same node name), and the old one keeps ACKing until the run ends, so waits
@@ -54,24 +56,48 @@ public final class SharedStack implements AutoCloseable {
   /** System property choosing the store when the annotation or builder says DEFAULT. */
   public static final String STORE_PROPERTY = "hfi.store";
 
+  /** System property choosing where the stack runs when the annotation or builder says DEFAULT. */
+  public static final String STACK_PROPERTY = "hfi.stack";
+
+  /** The modes a class asks for, resolved from its annotation or builder and the properties. */
+  public record Modes(DataPlaneMode dataPlane, StoreMode store, StackMode stack) {}
+
   /** System property with the etcd endpoints for {@link StoreMode#ETCD}. */
   public static final String ETCD_ENDPOINTS_PROPERTY = "hfi.etcd.endpoints";
 
+  private final Modes modes;
   private final DataPlaneMode dataPlaneMode;
   private final StoreMode storeMode;
   private final EtcdProcess etcd;
   private final PolicyStore store;
   private final ControlPlaneServer server;
+  private final ContainerStack containers;
   private final HfiClient client;
   private AckTracker acks;
   private final Duration controlPlaneStart;
   private final Map<String, DataPlane> dataPlanes = new LinkedHashMap<>();
   private final Map<String, Duration> dataPlaneStarts = new LinkedHashMap<>();
 
-  private SharedStack(DataPlaneMode dataPlaneMode, StoreMode storeMode) {
+  private SharedStack(Modes modes) {
     long t0 = System.nanoTime();
-    this.dataPlaneMode = dataPlaneMode;
-    this.storeMode = storeMode;
+    this.modes = modes;
+    this.dataPlaneMode = modes.dataPlane();
+    this.storeMode = modes.store();
+    if (modes.stack() == StackMode.CONTAINERS) {
+      this.etcd = null;
+      this.store = null;
+      this.server = null;
+      this.containers = ContainerStack.start();
+      this.client = containers.client();
+      this.acks = AckTracker.open(client, Duration.ofSeconds(30));
+      this.controlPlaneStart = Duration.ofNanos(System.nanoTime() - t0);
+      LOG.info(
+          "hfi stack: containers (etcd, control plane at {}) in {} ms",
+          client.baseUri(),
+          controlPlaneStart.toMillis());
+      return;
+    }
+    this.containers = null;
     this.etcd = storeMode == StoreMode.ETCD && endpoints().isEmpty() ? startEtcd() : null;
     try {
       this.store = store(storeMode, etcd);
@@ -98,8 +124,34 @@ public final class SharedStack implements AutoCloseable {
   }
 
   /** Starts a stack in the given modes (already resolved from annotations and properties). */
-  public static SharedStack start(DataPlaneMode dataPlane, StoreMode store) {
-    return new SharedStack(dataPlane, store);
+  public static SharedStack start(Modes modes) {
+    return new SharedStack(modes);
+  }
+
+  /**
+   * The modes a class runs in: the stack first ({@code hfi.stack}); the container stack always runs
+   * Envoy on etcd, so a class that explicitly asks for the embedded data plane or the memory store
+   * there fails, while the {@code hfi.dataPlane} and {@code hfi.store} properties do not apply.
+   */
+  public static Modes resolve(
+      DataPlaneMode dataPlane, StoreMode store, StackMode stack, String where) {
+    StackMode mode =
+        stack == StackMode.DEFAULT
+            ? parse(StackMode.class, STACK_PROPERTY, StackMode.IN_PROCESS)
+            : stack;
+    if (mode == StackMode.CONTAINERS) {
+      if (dataPlane == DataPlaneMode.EMBEDDED || store == StoreMode.MEMORY) {
+        throw new ExtensionConfigurationException(
+            where
+                + ": stack = CONTAINERS runs Envoy on etcd, but the class asks for dataPlane = "
+                + dataPlane
+                + ", store = "
+                + store
+                + "; leave dataPlane and store at DEFAULT, or use stack = IN_PROCESS");
+      }
+      return new Modes(DataPlaneMode.ENVOY, StoreMode.ETCD, StackMode.CONTAINERS);
+    }
+    return new Modes(resolve(dataPlane, where), resolve(store, where), StackMode.IN_PROCESS);
   }
 
   /**
@@ -127,19 +179,25 @@ public final class SharedStack implements AutoCloseable {
   }
 
   /** Fails when a class asks for other modes than the ones the run's stack already has. */
-  public void requireModes(DataPlaneMode dataPlane, StoreMode store, String where) {
-    if (dataPlane != dataPlaneMode || store != storeMode) {
+  public void requireModes(Modes asked, String where) {
+    if (!asked.equals(modes)) {
       throw new ExtensionConfigurationException(
           where
-              + ": asks for dataPlane = "
-              + dataPlane
+              + ": asks for stack = "
+              + asked.stack()
+              + ", dataPlane = "
+              + asked.dataPlane()
               + ", store = "
-              + store
-              + " but this run's shared stack already runs dataPlane = "
+              + asked.store()
+              + " but this run's shared stack already runs stack = "
+              + modes.stack()
+              + ", dataPlane = "
               + dataPlaneMode
               + ", store = "
               + storeMode
               + "; one run uses one mode (set -D"
+              + STACK_PROPERTY
+              + " / -D"
               + DATA_PLANE_PROPERTY
               + " / -D"
               + STORE_PROPERTY
@@ -160,14 +218,16 @@ public final class SharedStack implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     DataPlane started =
-        dataPlaneMode == DataPlaneMode.ENVOY
-            ? startEnvoy(name, upstream, ready)
-            : EmbeddedDataPlane.builder()
-                .withControlPlane(server.uri())
-                .withUpstream(name, upstream)
-                .withReadyTimeout(ready)
-                .build()
-                .start();
+        containers != null
+            ? containers.envoy(name, upstream, ready)
+            : dataPlaneMode == DataPlaneMode.ENVOY
+                ? startEnvoy(name, upstream, ready)
+                : EmbeddedDataPlane.builder()
+                    .withControlPlane(server.uri())
+                    .withUpstream(name, upstream)
+                    .withReadyTimeout(ready)
+                    .build()
+                    .start();
     dataPlanes.put(key, started);
     dataPlaneStarts.put(key, Duration.ofNanos(System.nanoTime() - t0));
     return started;
@@ -311,6 +371,10 @@ public final class SharedStack implements AutoCloseable {
     dataPlanes.values().forEach(SharedStack::closeQuietly);
     dataPlanes.clear();
     acks.close();
+    if (containers != null) {
+      containers.close();
+      return;
+    }
     client.close();
     server.close();
     closeQuietly(store);

@@ -84,7 +84,8 @@ public final class EnvoyYaml {
     ArrayNode clusters = resources.putArray("clusters");
     clusters.add(
         cluster(
-            config.controlPlaneCluster(), config.controlPlaneHost(), config.controlPlanePort()));
+            config.controlPlaneCluster(),
+            config.connectAddress(config.controlPlaneHost(), config.controlPlanePort())));
     for (Upstream upstream : config.upstreams()) {
       listeners.add(listener(config, upstream));
       clusters.add(upstreamCluster(config, upstream));
@@ -159,7 +160,8 @@ public final class EnvoyYaml {
   }
 
   private static ObjectNode upstreamCluster(EnvoyConfig config, Upstream upstream) {
-    ObjectNode cluster = cluster(upstream.name(), upstream.host(), upstream.port());
+    ObjectNode cluster =
+        cluster(upstream.name(), config.connectAddress(upstream.host(), upstream.port()));
     // Whatever the client spoke (HTTP/1.1, or HTTP/2 as gRPC does) goes on to the upstream.
     ObjectNode protocol =
         cluster
@@ -193,7 +195,11 @@ public final class EnvoyYaml {
     return cluster;
   }
 
-  private static ObjectNode cluster(String name, String host, int port) {
+  /** A cluster of one endpoint, {@code hostPort} as {@code host:port} (IPv6 in brackets). */
+  private static ObjectNode cluster(String name, String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String host = hostPort.substring(0, colon);
+    int port = Integer.parseInt(hostPort.substring(colon + 1));
     ObjectNode cluster = NODES.objectNode();
     cluster.put("name", name);
     boolean ipLiteral = isIpLiteral(host);
