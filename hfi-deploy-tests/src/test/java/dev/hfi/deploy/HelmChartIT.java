@@ -72,38 +72,19 @@ class HelmChartIT {
 
   @Test
   void aMisconfigurationFailsWithAMessageNamingTheValue() {
-    Deploy.Result memoryWithTwo =
-        Deploy.run(
-            Deploy.chart(),
-            Deploy.helm().toString(),
-            "template",
-            "hfi",
-            ".",
-            "--set",
-            "store.type=memory");
+    Deploy.Result memoryWithTwo = templateWith("store.type=memory");
     assertThat(memoryWithTwo.exitCode()).isNotZero();
     assertThat(memoryWithTwo.output()).contains("set controlPlane.replicas=1");
-    Deploy.Result noEndpoints =
-        Deploy.run(
-            Deploy.chart(),
-            Deploy.helm().toString(),
-            "template",
-            "hfi",
-            ".",
-            "--set",
-            "store.etcd.bundled.enabled=false");
+    Deploy.Result noEndpoints = templateWith("store.etcd.bundled.enabled=false");
     assertThat(noEndpoints.exitCode()).isNotZero();
     assertThat(noEndpoints.output()).contains("store.etcd.endpoints");
-    Deploy.Result badToken =
-        Deploy.run(
-            Deploy.chart(),
-            Deploy.helm().toString(),
-            "template",
-            "hfi",
-            ".",
-            "--set",
-            "token.value=a|b");
+    Deploy.Result badToken = templateWith("token.value=a|b");
     assertThat(badToken.exitCode()).isNotZero();
     assertThat(badToken.output()).contains("token.value");
+  }
+
+  private static Deploy.Result templateWith(String setting) {
+    return Deploy.run(
+        Deploy.chart(), Deploy.helm().toString(), "template", "hfi", ".", "--set", setting);
   }
 }
