@@ -882,9 +882,17 @@ public abstract class DataPlaneConformance {
         Map<String, ControlPlaneEvent> nacks = new java.util.concurrent.ConcurrentHashMap<>();
         long[] last = {Long.MAX_VALUE};
         CountDownLatch allNacked = new CountDownLatch(1);
+        // The rule set compiles after the apply returns: its "ruleset" event says when.
+        long[] compiled = {0};
         try (HfiClient.Subscription events =
             client.subscribeEvents(
                 e -> {
+                  if ("ruleset".equals(e.type())) {
+                    synchronized (compiled) {
+                      compiled[0] = Math.max(compiled[0], e.version());
+                      compiled.notifyAll();
+                    }
+                  }
                   if ("nack".equals(e.type())
                       && "large".equals(e.node())
                       && e.version() >= last[0]) {
@@ -899,6 +907,14 @@ public abstract class DataPlaneConformance {
                 client
                     .apply(bigBody("huge-" + i, "/huge/" + i, '\u20ac'), PolicyCodec.Format.YAML)
                     .revision();
+          }
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+          synchronized (compiled) {
+            while (compiled[0] < revision && cp.ruleSet().version() < revision) {
+              long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+              assertThat(left).as("rule set %d compiled within 60 s", revision).isPositive();
+              compiled.wait(left);
+            }
           }
           assertThat(cp.ruleSet().json().getBytes(StandardCharsets.UTF_8).length)
               .isGreaterThan(8 << 20);
@@ -1008,7 +1024,7 @@ public abstract class DataPlaneConformance {
   }
 
   @Test
-  void closingRemovesExactlyItsOwnInstancesFromTheNodeListAtOnce() {
+  void closingRemovesExactlyItsOwnInstancesFromTheNodeListAtOnce() throws Exception {
     DataPlane first =
         dataPlane()
             .withControlPlane(controlPlane.uri())
@@ -1021,6 +1037,10 @@ public abstract class DataPlaneConformance {
             .withControlPlane(controlPlane.uri())
             .withUpstream("twin", upstream.uri())
             .start()) {
+      // Readiness counts a node's ACKed instances, and the first data plane's already count for
+      // "twin": wait until the second one's have reported too.
+      new HfiClientAcks(hfi, 2 * instancesPerNode())
+          .awaitAcked(Set.of("twin"), Duration.ofSeconds(30));
       Set<String> seconds = new java.util.HashSet<>(twins());
       seconds.removeAll(firsts);
       assertThat(seconds).hasSizeGreaterThanOrEqualTo(instancesPerNode());
