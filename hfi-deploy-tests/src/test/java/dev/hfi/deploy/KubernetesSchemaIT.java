@@ -51,7 +51,8 @@ class KubernetesSchemaIT {
     }
     versions = minors.subList(Math.max(0, minors.size() - 3), minors.size());
     assertThat(versions).as("Kubernetes versions of kubernetes-validate: %s", all).hasSize(3);
-    System.out.println("kubernetes-validate carries Kubernetes " + all + "; checking " + versions);
+    System.out.println(
+        "kubernetes-validate carries Kubernetes " + minors + "; checking " + versions);
   }
 
   @AfterAll
