@@ -45,9 +45,10 @@ class EtcdModeIT {
                     instanceOf(ExtensionConfigurationException.class),
                     message(
                         m ->
-                            m.contains("OnMemory: asks for dataPlane = EMBEDDED, store = MEMORY")
+                            m.contains(
+                                    "OnMemory: asks for stack = IN_PROCESS, dataPlane = EMBEDDED, store = MEMORY")
                                 && m.contains(
-                                    "already runs dataPlane = EMBEDDED, store = ETCD")))));
+                                    "already runs stack = IN_PROCESS, dataPlane = EMBEDDED, store = ETCD")))));
   }
 
   @Fixture
