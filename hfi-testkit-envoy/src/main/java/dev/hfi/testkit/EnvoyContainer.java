@@ -21,8 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.images.builder.Transferable;
@@ -85,8 +83,6 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
       Set.of("trace", "debug", "info", "warning", "warn", "error", "critical", "off");
   private static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final Pattern CONFIGURED =
-      Pattern.compile("hfi: filter instance (\\S+) of node (\\S+) configured");
   private static final String TRUSTED_CA_PATH = "/etc/envoy/hfi-trusted-ca.pem";
 
   private record UpstreamSpec(String node, URI uri, int listenPort) {}
@@ -409,13 +405,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    */
   @Override
   public void stop() {
-    Map<String, String> owned = new LinkedHashMap<>();
-    if (isRunning()) {
-      Matcher m = CONFIGURED.matcher(getLogs());
-      while (m.find()) {
-        owned.put(m.group(1), m.group(2));
-      }
-    }
+    Map<String, String> owned = isRunning() ? Goodbye.instancesIn(getLogs(), nodes()) : Map.of();
     super.stop();
     if (client != null) {
       Goodbye.say(client.baseUri(), controlPlaneToken, owned);

@@ -21,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +54,6 @@ public final class EnvoyProcess implements DataPlane {
       Set.of("trace", "debug", "info", "warning", "error", "critical", "off");
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final int LOG_TAIL_LINES = 40;
-  private static final Pattern CONFIGURED =
-      Pattern.compile("hfi: filter instance (\\S+) of node (\\S+) configured");
   private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final Builder config;
@@ -207,7 +203,10 @@ public final class EnvoyProcess implements DataPlane {
     started = false;
     stopProcess();
     if (process != null) {
-      Goodbye.say(config.controlPlane(), config.token(), ownInstances());
+      Goodbye.say(
+          config.controlPlane(),
+          config.token(),
+          Goodbye.instancesIn(logs(), config.upstreams().keySet()));
       process = null;
     }
     if (shutdownHook != null) {
@@ -222,18 +221,6 @@ public final class EnvoyProcess implements DataPlane {
       deleteRecursively(dir);
       dir = null;
     }
-  }
-
-  /** Instance id -> node of every filter root context this Envoy configured, from its log. */
-  private Map<String, String> ownInstances() {
-    Map<String, String> owned = new LinkedHashMap<>();
-    Matcher m = CONFIGURED.matcher(logs());
-    while (m.find()) {
-      if (config.upstreams().containsKey(m.group(2))) {
-        owned.put(m.group(1), m.group(2));
-      }
-    }
-    return owned;
   }
 
   private void stopProcess() {
