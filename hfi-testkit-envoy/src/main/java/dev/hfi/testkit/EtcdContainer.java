@@ -1,5 +1,6 @@
 package dev.hfi.testkit;
 
+import dev.hfi.testkit.internal.NetworkAlias;
 import java.net.URI;
 import java.time.Duration;
 import org.testcontainers.containers.GenericContainer;
@@ -45,7 +46,7 @@ public class EtcdContainer extends GenericContainer<EtcdContainer> {
 
   @Override
   protected void configure() {
-    if (alias() == null) {
+    if (NetworkAlias.given(this) == null) {
       withNetworkAliases(DEFAULT_ALIAS);
     }
     withCommand(
@@ -58,17 +59,11 @@ public class EtcdContainer extends GenericContainer<EtcdContainer> {
 
   /** Where containers on the same network reach etcd, e.g. {@code http://etcd:2379}. */
   public URI networkEndpoint() {
-    String alias = alias() != null ? alias() : DEFAULT_ALIAS;
-    return URI.create("http://" + alias + ":" + CLIENT_PORT);
+    return URI.create("http://" + NetworkAlias.orElse(this, DEFAULT_ALIAS) + ":" + CLIENT_PORT);
   }
 
   /** Where this machine reaches etcd (its mapped port); only once started. */
   public URI endpoint() {
     return URI.create("http://" + getHost() + ":" + getMappedPort(CLIENT_PORT));
-  }
-
-  /** The first alias given, skipping the random {@code tc-...} one Testcontainers adds. */
-  private String alias() {
-    return getNetworkAliases().stream().filter(a -> !a.startsWith("tc-")).findFirst().orElse(null);
   }
 }

@@ -2,6 +2,7 @@ package dev.hfi.testkit;
 
 import dev.hfi.controlplane.HfiClient;
 import dev.hfi.testkit.TestkitException.Code;
+import dev.hfi.testkit.internal.NetworkAlias;
 import java.net.URI;
 import java.time.Duration;
 import org.testcontainers.containers.GenericContainer;
@@ -86,15 +87,14 @@ public class HfiControlPlaneContainer extends GenericContainer<HfiControlPlaneCo
 
   @Override
   protected void configure() {
-    if (alias() == null) {
+    if (NetworkAlias.given(this) == null) {
       withNetworkAliases(DEFAULT_ALIAS);
     }
   }
 
   /** Where containers on the same network reach it, e.g. {@code http://hfi-control-plane:8080}. */
   public URI networkUri() {
-    String alias = alias() != null ? alias() : DEFAULT_ALIAS;
-    return URI.create("http://" + alias + ":" + PORT);
+    return URI.create("http://" + NetworkAlias.orElse(this, DEFAULT_ALIAS) + ":" + PORT);
   }
 
   /** Where this machine reaches it (the mapped port); only once started. */
@@ -109,10 +109,5 @@ public class HfiControlPlaneContainer extends GenericContainer<HfiControlPlaneCo
         .withToken(getEnvMap().get("HFI_TOKEN"))
         .withTimeout(Duration.ofSeconds(30))
         .build();
-  }
-
-  /** The first alias given, skipping the random {@code tc-...} one Testcontainers adds. */
-  private String alias() {
-    return getNetworkAliases().stream().filter(a -> !a.startsWith("tc-")).findFirst().orElse(null);
   }
 }
