@@ -66,8 +66,6 @@ public final class SharedStack implements AutoCloseable {
   public static final String ETCD_ENDPOINTS_PROPERTY = "hfi.etcd.endpoints";
 
   private final Modes modes;
-  private final DataPlaneMode dataPlaneMode;
-  private final StoreMode storeMode;
   private final EtcdProcess etcd;
   private final PolicyStore store;
   private final ControlPlaneServer server;
@@ -81,8 +79,6 @@ public final class SharedStack implements AutoCloseable {
   private SharedStack(Modes modes) {
     long t0 = System.nanoTime();
     this.modes = modes;
-    this.dataPlaneMode = modes.dataPlane();
-    this.storeMode = modes.store();
     if (modes.stack() == StackMode.CONTAINERS) {
       this.etcd = null;
       this.store = null;
@@ -98,9 +94,9 @@ public final class SharedStack implements AutoCloseable {
       return;
     }
     this.containers = null;
-    this.etcd = storeMode == StoreMode.ETCD && endpoints().isEmpty() ? startEtcd() : null;
+    this.etcd = modes.store() == StoreMode.ETCD && endpoints().isEmpty() ? startEtcd() : null;
     try {
-      this.store = store(storeMode, etcd);
+      this.store = store(modes.store(), etcd);
     } catch (RuntimeException e) {
       closeQuietly(etcd);
       throw e;
@@ -118,7 +114,7 @@ public final class SharedStack implements AutoCloseable {
     this.controlPlaneStart = Duration.ofNanos(System.nanoTime() - t0);
     LOG.info(
         "hfi stack: control plane ({} store) on {} in {} ms",
-        storeMode,
+        modes.store(),
         server.uri(),
         controlPlaneStart.toMillis());
   }
@@ -192,9 +188,9 @@ public final class SharedStack implements AutoCloseable {
               + " but this run's shared stack already runs stack = "
               + modes.stack()
               + ", dataPlane = "
-              + dataPlaneMode
+              + modes.dataPlane()
               + ", store = "
-              + storeMode
+              + modes.store()
               + "; one run uses one mode (set -D"
               + STACK_PROPERTY
               + " / -D"
@@ -220,7 +216,7 @@ public final class SharedStack implements AutoCloseable {
     DataPlane started =
         containers != null
             ? containers.envoy(name, upstream, ready)
-            : dataPlaneMode == DataPlaneMode.ENVOY
+            : modes.dataPlane() == DataPlaneMode.ENVOY
                 ? startEnvoy(name, upstream, ready)
                 : EmbeddedDataPlane.builder()
                     .withControlPlane(server.uri())
