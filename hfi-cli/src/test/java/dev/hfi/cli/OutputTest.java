@@ -2,8 +2,8 @@ package dev.hfi.cli.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.PolicyCodec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

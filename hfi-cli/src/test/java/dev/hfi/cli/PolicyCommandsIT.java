@@ -2,11 +2,11 @@ package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.controlplane.ControlPlaneEvent;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyCodec;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.controlplane.PolicyCodec;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

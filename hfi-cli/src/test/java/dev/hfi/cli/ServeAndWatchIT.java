@@ -2,8 +2,8 @@ package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.HfiClient;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import java.net.URI;

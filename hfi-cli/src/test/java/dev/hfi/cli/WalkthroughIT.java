@@ -3,8 +3,8 @@ package dev.hfi.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.hfi.controlplane.ControlPlaneEvent;
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.HfiClient;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,8 +2,8 @@ package dev.hfi.containers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.controlplane.AckTracker;
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.AckTracker;
+import dev.hfi.client.HfiClient;
 import dev.hfi.testkit.HfiImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package dev.hfi.containers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.controlplane.ApplyResult;
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyCodec;
 import dev.hfi.testkit.DataPlane;
 import dev.hfi.testkit.DataPlaneConformance;
 import dev.hfi.testkit.EnvoyContainer;

@@ -1,6 +1,7 @@
 package dev.hfi.controlplane;
 
-import dev.hfi.controlplane.internal.Durations;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.internal.Durations;
 import dev.hfi.controlplane.internal.StoreOptions;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package dev.hfi.controlplane;
 
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.RuleSet;
 import dev.hfi.controlplane.internal.DaemonThreads;
 import dev.hfi.controlplane.internal.Distributor;
 import dev.hfi.controlplane.internal.EventHub;

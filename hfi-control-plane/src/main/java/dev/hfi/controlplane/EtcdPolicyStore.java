@@ -1,5 +1,14 @@
 package dev.hfi.controlplane;
 
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.controlplane.internal.DaemonThreads;
 import dev.hfi.controlplane.internal.EtcdCalls;
 import dev.hfi.controlplane.internal.EtcdLeadership;
@@ -130,7 +139,7 @@ public final class EtcdPolicyStore implements PolicyStore {
   }
 
   @Override
-  public Snapshot list() {
+  public PolicySnapshot list() {
     checkOpen();
     try {
       return listFromEtcd();
@@ -140,7 +149,7 @@ public final class EtcdPolicyStore implements PolicyStore {
   }
 
   /** Lists etcd itself, never the last known state (the mirror lists with it). */
-  Snapshot listFromEtcd() {
+  PolicySnapshot listFromEtcd() {
     TxnResponse t =
         calls.call(
             "listing policies",
@@ -155,7 +164,7 @@ public final class EtcdPolicyStore implements PolicyStore {
       items.add(EtcdPolicyCodec.decode(k));
     }
     items.sort((a, b) -> a.name().compareTo(b.name()));
-    return new Snapshot(policyRevision(t.getGetResponses().get(1)), List.copyOf(items));
+    return new PolicySnapshot(policyRevision(t.getGetResponses().get(1)), List.copyOf(items));
   }
 
   @Override
@@ -217,7 +226,7 @@ public final class EtcdPolicyStore implements PolicyStore {
   }
 
   @Override
-  public Deleted delete(String name, String expectedResourceVersion) {
+  public DeletedPolicy delete(String name, String expectedResourceVersion) {
     checkOpen();
     ByteSequence key = key(name);
     for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
@@ -245,7 +254,7 @@ public final class EtcdPolicyStore implements PolicyStore {
       if (written.isSucceeded()) {
         long revision = written.getHeader().getRevision();
         mirror.apply(new Event(Event.Type.DELETE, name, existing, revision, false));
-        return new Deleted(existing, revision);
+        return new DeletedPolicy(existing, revision);
       }
     }
     throw new ConflictException(

@@ -1,5 +1,14 @@
 package dev.hfi.controlplane;
 
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.controlplane.internal.DaemonThreads;
 import dev.hfi.controlplane.internal.PolicyWrites;
 import dev.hfi.controlplane.internal.SerialExecutor;
@@ -68,10 +77,10 @@ public final class MemoryPolicyStore implements PolicyStore {
   }
 
   @Override
-  public Snapshot list() {
+  public PolicySnapshot list() {
     synchronized (lock) {
       checkOpen();
-      return new Snapshot(revision, List.copyOf(policies.values()));
+      return new PolicySnapshot(revision, List.copyOf(policies.values()));
     }
   }
 
@@ -100,7 +109,7 @@ public final class MemoryPolicyStore implements PolicyStore {
   }
 
   @Override
-  public Deleted delete(String name, String expectedResourceVersion) {
+  public DeletedPolicy delete(String name, String expectedResourceVersion) {
     synchronized (lock) {
       checkOpen();
       FaultInjectionPolicy existing = policies.get(name);
@@ -113,7 +122,7 @@ public final class MemoryPolicyStore implements PolicyStore {
       revision++;
       policies.remove(name);
       publish(new Event(Event.Type.DELETE, name, existing, revision, false));
-      return new Deleted(existing, revision);
+      return new DeletedPolicy(existing, revision);
     }
   }
 

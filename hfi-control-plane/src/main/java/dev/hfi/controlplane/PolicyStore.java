@@ -1,6 +1,15 @@
 package dev.hfi.controlplane;
 
-import java.util.List;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.StoreUnavailableException;
 import java.util.Optional;
 
 /**
@@ -33,7 +42,7 @@ import java.util.Optional;
  * <pre>{@code
  * try (PolicyStore store = new MemoryPolicyStore()) {
  *   ApplyResult r = store.apply(policy);
- *   PolicyStore.Snapshot all = store.list();
+ *   PolicySnapshot all = store.list();
  *   try (PolicyStore.Watch w = store.watch(all.revision(), event -> System.out.println(event))) {
  *     store.delete(policy.name());
  *   }
@@ -46,13 +55,13 @@ public interface PolicyStore extends AutoCloseable {
   Optional<FaultInjectionPolicy> get(String name);
 
   /** Every policy, sorted by name, with the revision they were read at. */
-  Snapshot list();
+  PolicySnapshot list();
 
   /** Creates or updates, checking an optimistic {@code metadata.resourceVersion} when present. */
   ApplyResult apply(FaultInjectionPolicy policy);
 
   /** Deletes the policy; returns it and the revision of the deletion. */
-  default Deleted delete(String name) {
+  default DeletedPolicy delete(String name) {
     return delete(name, null);
   }
 
@@ -60,7 +69,7 @@ public interface PolicyStore extends AutoCloseable {
    * Deletes the policy only if its resourceVersion still equals {@code expectedResourceVersion}
    * (null = unconditionally).
    */
-  Deleted delete(String name, String expectedResourceVersion);
+  DeletedPolicy delete(String name, String expectedResourceVersion);
 
   /** The current revision. Also the readiness probe: throws when the backend is unreachable. */
   long revision();
@@ -71,12 +80,6 @@ public interface PolicyStore extends AutoCloseable {
   /** Releases the store's resources; open watches end. */
   @Override
   void close();
-
-  /** All policies at one revision. */
-  record Snapshot(long revision, List<FaultInjectionPolicy> items) {}
-
-  /** The result of a delete. */
-  record Deleted(FaultInjectionPolicy policy, long revision) {}
 
   /**
    * One change.
@@ -93,7 +96,7 @@ public interface PolicyStore extends AutoCloseable {
     public enum Type {
       /** Created or updated. */
       PUT,
-      /** Deleted (also by expiry). */
+      /** DeletedPolicy (also by expiry). */
       DELETE
     }
   }

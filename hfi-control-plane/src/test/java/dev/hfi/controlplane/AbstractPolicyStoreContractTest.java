@@ -3,8 +3,16 @@ package dev.hfi.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hfi.controlplane.ApplyResult.Outcome;
-import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.ApplyResult.Outcome;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.PolicyStore.Event;
 import java.time.Duration;
 import java.time.Instant;
@@ -183,7 +191,7 @@ public abstract class AbstractPolicyStoreContractTest {
   @Test
   void deleteReturnsThePolicyAndTheNewRevision() {
     ApplyResult created = store.apply(TestPolicies.abort("orders", 503));
-    PolicyStore.Deleted d = store.delete("orders");
+    DeletedPolicy d = store.delete("orders");
     assertThat(d.policy()).isEqualTo(created.policy());
     assertThat(d.revision()).isEqualTo(created.revision() + 1);
     assertThat(store.get("orders")).isEmpty();
@@ -204,7 +212,7 @@ public abstract class AbstractPolicyStoreContractTest {
   void listIsSortedByNameAndCarriesTheRevision() {
     store.apply(TestPolicies.abort("b", 503));
     store.apply(TestPolicies.abort("a", 503));
-    PolicyStore.Snapshot s = store.list();
+    PolicySnapshot s = store.list();
     assertThat(s.items()).extracting(FaultInjectionPolicy::name).containsExactly("a", "b");
     assertThat(s.revision()).isEqualTo(store.revision());
   }

@@ -3,6 +3,20 @@ package dev.hfi.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.ControlPlaneUnreachableException;
+import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.RuleSet;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ServerFixture.Answer;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -186,7 +200,7 @@ class ApiEndpointsIT {
     assertThat(r.outcome()).isEqualTo(ApplyResult.Outcome.CREATED);
     assertThat(f.client.apply(TestPolicies.yaml("y", 503), PolicyCodec.Format.YAML).outcome())
         .isEqualTo(ApplyResult.Outcome.UNCHANGED);
-    PolicyStore.Deleted d = f.client.delete("y");
+    DeletedPolicy d = f.client.delete("y");
     assertThat(d.revision()).isEqualTo(f.store.revision());
   }
 
@@ -308,7 +322,7 @@ class ApiEndpointsIT {
     }
 
     @Override
-    public Snapshot list() {
+    public PolicySnapshot list() {
       return delegate.list();
     }
 
@@ -318,7 +332,7 @@ class ApiEndpointsIT {
     }
 
     @Override
-    public Deleted delete(String name, String expectedResourceVersion) {
+    public DeletedPolicy delete(String name, String expectedResourceVersion) {
       return delegate.delete(name, expectedResourceVersion);
     }
 

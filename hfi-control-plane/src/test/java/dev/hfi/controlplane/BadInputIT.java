@@ -2,6 +2,8 @@ package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ServerFixture.Answer;
 import java.util.List;
 import java.util.stream.Stream;
@@ -43,7 +45,7 @@ class BadInputIT {
   private static final long MAX_BODY = 64 * 1024;
 
   private static ServerFixture f;
-  private static PolicyStore.Snapshot before;
+  private static PolicySnapshot before;
 
   @BeforeAll
   static void start() {

@@ -2,6 +2,7 @@ package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.client.HfiClient;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.TestPolicies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

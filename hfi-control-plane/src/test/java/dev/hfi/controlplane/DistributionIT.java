@@ -3,6 +3,15 @@ package dev.hfi.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.client.AwaitTimeoutException;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.DataPlaneInstance;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.RuleSet;
+import dev.hfi.client.RuleSetRejectedException;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.internal.Distributor;
 import dev.hfi.controlplane.internal.EventHub;
 import java.io.IOException;

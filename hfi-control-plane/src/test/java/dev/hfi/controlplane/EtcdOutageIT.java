@@ -3,6 +3,12 @@ package dev.hfi.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.RuleSet;
+import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;

@@ -3,6 +3,12 @@ package dev.hfi.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.PolicyStore.Event;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;

@@ -2,7 +2,15 @@ package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.RuleSet;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import java.net.URI;
 import java.time.Duration;

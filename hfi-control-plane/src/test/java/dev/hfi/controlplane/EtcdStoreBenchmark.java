@@ -1,5 +1,10 @@
 package dev.hfi.controlplane;
 
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import java.time.Duration;
 import java.util.ArrayList;

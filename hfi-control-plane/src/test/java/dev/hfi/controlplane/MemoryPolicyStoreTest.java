@@ -2,6 +2,10 @@ package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.client.TestPolicies;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 

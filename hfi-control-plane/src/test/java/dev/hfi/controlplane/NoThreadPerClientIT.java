@@ -2,6 +2,9 @@ package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.RuleSet;
+import dev.hfi.client.TestPolicies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

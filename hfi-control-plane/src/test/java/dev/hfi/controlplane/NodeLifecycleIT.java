@@ -3,6 +3,11 @@ package dev.hfi.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.client.AckTracker;
+import dev.hfi.client.AwaitTimeoutException;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.DataPlaneInstance;
+import dev.hfi.client.TestPolicies;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;

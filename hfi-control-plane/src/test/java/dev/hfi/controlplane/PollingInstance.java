@@ -1,5 +1,8 @@
 package dev.hfi.controlplane;
 
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.RuleSet;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongPredicate;

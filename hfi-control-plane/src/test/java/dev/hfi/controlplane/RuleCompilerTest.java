@@ -2,6 +2,10 @@ package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.RuleSet;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.internal.RuleCompiler;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.hfi.controlplane;
 
+import dev.hfi.client.HfiClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -2,6 +2,9 @@ package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.RuleSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hfi.controlplane.AckTracker;
-import dev.hfi.controlplane.ApplyResult;
+import dev.hfi.client.AckTracker;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyCodec;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.controlplane.PolicyCodec;
 import dev.hfi.filter.HfiFilterWasm;
 import dev.hfi.testkit.EnvoyBinary;
 import dev.hfi.testkit.EnvoyConfig;

@@ -1,6 +1,6 @@
 package dev.hfi.junit;
 
-import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.SharedStack;
 import dev.hfi.testkit.DataPlane;

@@ -1,6 +1,6 @@
 package dev.hfi.junit;
 
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.HfiClient;
 import dev.hfi.testkit.DataPlane;
 import java.net.URI;
 import java.util.HashMap;

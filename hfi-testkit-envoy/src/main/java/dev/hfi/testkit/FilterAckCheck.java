@@ -15,9 +15,9 @@ import java.util.Set;
  * container's start with it. Implementations should wait for the control plane's events (its SSE
  * stream) rather than poll, and must be safe to call from any thread.
  *
- * <p>{@link EnvoyContainer#withControlPlane(dev.hfi.controlplane.HfiClient)} brings one built on
- * the control plane's Java client; implement this interface for anything else, or opt out
- * explicitly to be ready as soon as Envoy is LIVE:
+ * <p>{@link EnvoyContainer#withControlPlane(dev.hfi.client.HfiClient)} brings one built on the
+ * control plane's Java client; implement this interface for anything else, or opt out explicitly to
+ * be ready as soon as Envoy is LIVE:
  *
  * <pre>{@code
  * envoy.withControlPlane(URI.create("http://127.0.0.1:8080"), (nodes, timeout) -> true);

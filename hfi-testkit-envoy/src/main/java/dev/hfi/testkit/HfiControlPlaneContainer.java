@@ -1,6 +1,6 @@
 package dev.hfi.testkit;
 
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.HfiClient;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.NetworkAlias;
 import java.net.URI;

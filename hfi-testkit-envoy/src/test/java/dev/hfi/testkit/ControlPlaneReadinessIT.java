@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.RuleSet;
+import dev.hfi.client.RuleSetRejectedException;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.controlplane.PolicyCodec;
-import dev.hfi.controlplane.RuleSet;
-import dev.hfi.controlplane.RuleSetRejectedException;
 import dev.hfi.testkit.internal.HfiClientAcks;
 import java.io.OutputStream;
 import java.net.InetAddress;

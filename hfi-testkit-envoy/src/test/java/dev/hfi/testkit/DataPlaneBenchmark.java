@@ -1,9 +1,9 @@
 package dev.hfi.testkit;
 
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyCodec;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.controlplane.PolicyCodec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,10 +2,10 @@ package dev.hfi.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyCodec;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.controlplane.PolicyCodec;
 import dev.hfi.testkit.internal.FreePorts;
 import dev.hfi.testkit.internal.HfiClientAcks;
 import java.net.URI;

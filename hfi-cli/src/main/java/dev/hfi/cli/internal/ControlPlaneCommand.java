@@ -1,8 +1,8 @@
 package dev.hfi.cli.internal;
 
+import dev.hfi.client.HfiException;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.EtcdPolicyStore;
-import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
 import java.io.File;

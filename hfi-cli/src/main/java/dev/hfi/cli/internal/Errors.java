@@ -1,8 +1,8 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.ControlPlaneUnreachableException;
-import dev.hfi.controlplane.HfiException;
-import dev.hfi.controlplane.InvalidPolicyException;
+import dev.hfi.client.ControlPlaneUnreachableException;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.InvalidPolicyException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;

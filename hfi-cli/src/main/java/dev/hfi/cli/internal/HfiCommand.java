@@ -1,6 +1,6 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.HfiClient;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.DataPlaneInstance;
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.DataPlaneInstance;
+import dev.hfi.client.HfiClient;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.hfi.controlplane.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.ApplyResult;
-import dev.hfi.controlplane.ControlPlaneUnreachableException;
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.HfiException;
-import dev.hfi.controlplane.InvalidPolicyException;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.ControlPlaneUnreachableException;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.InvalidPolicyException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,8 +1,8 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.PolicyNotFoundException;
-import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyNotFoundException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,7 +43,7 @@ final class PolicyDeleteCommand implements Callable<Integer> {
     try (HfiClient client = root.client()) {
       for (String name : names) {
         try {
-          PolicyStore.Deleted d = client.delete(name);
+          DeletedPolicy d = client.delete(name);
           revision = Math.max(revision, d.revision());
           out.println(Output.RESOURCE + " \"" + name + "\" deleted");
         } catch (PolicyNotFoundException e) {

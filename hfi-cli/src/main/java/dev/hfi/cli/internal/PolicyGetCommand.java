@@ -1,8 +1,8 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.PolicyNotFoundException;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.PolicyNotFoundException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;

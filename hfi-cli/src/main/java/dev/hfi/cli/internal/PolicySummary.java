@@ -1,11 +1,11 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
-import dev.hfi.controlplane.FaultInjectionPolicy.HeaderMatch;
-import dev.hfi.controlplane.FaultInjectionPolicy.Match;
-import dev.hfi.controlplane.FaultInjectionPolicy.Spec;
-import dev.hfi.controlplane.FaultInjectionPolicy.StringMatch;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Fault;
+import dev.hfi.client.FaultInjectionPolicy.HeaderMatch;
+import dev.hfi.client.FaultInjectionPolicy.Match;
+import dev.hfi.client.FaultInjectionPolicy.Spec;
+import dev.hfi.client.FaultInjectionPolicy.StringMatch;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;

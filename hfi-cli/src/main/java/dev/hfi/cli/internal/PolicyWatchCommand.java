@@ -1,8 +1,8 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.ControlPlaneEvent;
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

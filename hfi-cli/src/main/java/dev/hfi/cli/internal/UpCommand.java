@@ -1,7 +1,7 @@
 package dev.hfi.cli.internal;
 
+import dev.hfi.client.HfiException;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.testkit.DataPlane;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.HfiClient;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

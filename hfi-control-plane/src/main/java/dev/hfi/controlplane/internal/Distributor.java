@@ -1,10 +1,11 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ControlPlaneEvent;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.RuleSet;
 import dev.hfi.controlplane.PolicyStore;
-import dev.hfi.controlplane.RuleSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -102,7 +103,7 @@ public final class Distributor implements AutoCloseable {
 
   /** Lists the store, compiles the first rule set and starts watching. */
   public void start() {
-    PolicyStore.Snapshot snapshot = store.list();
+    PolicySnapshot snapshot = store.list();
     synchronized (this) {
       rules.clear();
       for (FaultInjectionPolicy p : snapshot.items()) {

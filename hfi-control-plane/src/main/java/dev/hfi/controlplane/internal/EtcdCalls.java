@@ -1,8 +1,8 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ErrorCode;
-import dev.hfi.controlplane.HfiException;
-import dev.hfi.controlplane.StoreUnavailableException;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.StoreUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -1,6 +1,6 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.StoreUnavailableException;
+import dev.hfi.client.StoreUnavailableException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Election;

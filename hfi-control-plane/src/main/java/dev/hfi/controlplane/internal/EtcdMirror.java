@@ -1,7 +1,8 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.PolicySnapshot;
 import dev.hfi.controlplane.PolicyStore;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class EtcdMirror implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdMirror.class);
   private static final long RETRY_MS = 1_000;
 
-  private final Supplier<PolicyStore.Snapshot> lister;
+  private final Supplier<PolicySnapshot> lister;
   private final BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watcher;
   private final ScheduledExecutorService scheduler;
   private final TreeMap<String, FaultInjectionPolicy> policies = new TreeMap<>();
@@ -36,7 +37,7 @@ public final class EtcdMirror implements AutoCloseable {
 
   /** A mirror that lists with {@code lister} and watches with {@code watcher}. */
   public EtcdMirror(
-      Supplier<PolicyStore.Snapshot> lister,
+      Supplier<PolicySnapshot> lister,
       BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watcher,
       ScheduledExecutorService scheduler) {
     this.lister = lister;
@@ -50,7 +51,7 @@ public final class EtcdMirror implements AutoCloseable {
   }
 
   private void sync() {
-    PolicyStore.Snapshot s;
+    PolicySnapshot s;
     try {
       s = lister.get();
     } catch (HfiException e) {
@@ -123,9 +124,9 @@ public final class EtcdMirror implements AutoCloseable {
   }
 
   /** The last known policies, or empty when nothing is known. */
-  public synchronized Optional<PolicyStore.Snapshot> snapshot() {
+  public synchronized Optional<PolicySnapshot> snapshot() {
     return known
-        ? Optional.of(new PolicyStore.Snapshot(revision, List.copyOf(policies.values())))
+        ? Optional.of(new PolicySnapshot(revision, List.copyOf(policies.values())))
         : Optional.empty();
   }
 

@@ -1,12 +1,12 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ErrorCode;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
-import dev.hfi.controlplane.FaultInjectionPolicy.Spec;
-import dev.hfi.controlplane.HfiException;
-import dev.hfi.controlplane.InvalidPolicyException;
-import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Fault;
+import dev.hfi.client.FaultInjectionPolicy.Spec;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyCodec;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ErrorCode;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiException;
 import dev.hfi.controlplane.PolicyStore;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;

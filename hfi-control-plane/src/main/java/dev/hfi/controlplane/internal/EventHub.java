@@ -1,6 +1,7 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ControlPlaneEvent;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.internal.Json;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

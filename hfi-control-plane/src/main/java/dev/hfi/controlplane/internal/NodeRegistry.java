@@ -1,7 +1,7 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ControlPlaneEvent;
-import dev.hfi.controlplane.DataPlaneInstance;
+import dev.hfi.client.ControlPlaneEvent;
+import dev.hfi.client.DataPlaneInstance;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

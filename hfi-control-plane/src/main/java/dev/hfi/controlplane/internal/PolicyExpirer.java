@@ -1,9 +1,10 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ConflictException;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.HfiException;
-import dev.hfi.controlplane.PolicyNotFoundException;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.PolicySnapshot;
 import dev.hfi.controlplane.PolicyStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,7 +48,7 @@ public final class PolicyExpirer implements AutoCloseable {
 
   /** Lists the store, arms the timer and follows changes. */
   public synchronized void start() {
-    PolicyStore.Snapshot snapshot = store.list();
+    PolicySnapshot snapshot = store.list();
     expiries.clear();
     snapshot.items().forEach(this::track);
     watch =
@@ -135,7 +136,7 @@ public final class PolicyExpirer implements AutoCloseable {
         store.delete(e.getKey(), e.getValue().resourceVersion());
         LOG.info("policy {} expired and was deleted", e.getKey());
       } catch (PolicyNotFoundException | ConflictException gone) {
-        // Deleted or re-applied meanwhile: the watch brings its new state.
+        // DeletedPolicy or re-applied meanwhile: the watch brings its new state.
       } catch (HfiException ex) {
         LOG.warn("could not delete expired policy {}: {}", e.getKey(), ex.getMessage());
         failed = true;

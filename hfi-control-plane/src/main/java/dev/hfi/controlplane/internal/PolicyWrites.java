@@ -1,13 +1,14 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.controlplane.ApplyResult.Outcome;
-import dev.hfi.controlplane.ConflictException;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
-import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
-import dev.hfi.controlplane.FaultInjectionPolicy.Spec;
-import dev.hfi.controlplane.FaultInjectionPolicy.Status;
-import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.client.ApplyResult.Outcome;
+import dev.hfi.client.ConflictException;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Fault;
+import dev.hfi.client.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.FaultInjectionPolicy.Spec;
+import dev.hfi.client.FaultInjectionPolicy.Status;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;

@@ -1,5 +1,6 @@
 package dev.hfi.controlplane.internal;
 
+import dev.hfi.client.internal.Durations;
 import dev.hfi.controlplane.EtcdPolicyStore;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyStore;

@@ -1,7 +1,7 @@
 package dev.hfi.controlplane.testing;
 
-import dev.hfi.controlplane.ErrorCode;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

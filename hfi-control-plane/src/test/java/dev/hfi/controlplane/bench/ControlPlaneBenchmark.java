@@ -1,17 +1,17 @@
 package dev.hfi.controlplane.bench;
 
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Abort;
+import dev.hfi.client.FaultInjectionPolicy.Fault;
+import dev.hfi.client.FaultInjectionPolicy.Match;
+import dev.hfi.client.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.FaultInjectionPolicy.Spec;
+import dev.hfi.client.FaultInjectionPolicy.StringMatch;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.RuleSet;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.FaultInjectionPolicy.Abort;
-import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
-import dev.hfi.controlplane.FaultInjectionPolicy.Match;
-import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
-import dev.hfi.controlplane.FaultInjectionPolicy.Spec;
-import dev.hfi.controlplane.FaultInjectionPolicy.StringMatch;
-import dev.hfi.controlplane.HfiClient;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
-import dev.hfi.controlplane.RuleSet;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;

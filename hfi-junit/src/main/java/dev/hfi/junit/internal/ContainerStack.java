@@ -1,7 +1,7 @@
 package dev.hfi.junit.internal;
 
 import com.github.dockerjava.api.exception.NotFoundException;
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.HfiClient;
 import dev.hfi.testkit.DataPlane;
 import dev.hfi.testkit.EnvoyContainer;
 import dev.hfi.testkit.EtcdContainer;

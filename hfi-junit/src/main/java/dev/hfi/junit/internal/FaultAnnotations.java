@@ -1,15 +1,15 @@
 package dev.hfi.junit.internal;
 
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
-import dev.hfi.controlplane.FaultInjectionPolicy.HeaderMatch;
-import dev.hfi.controlplane.FaultInjectionPolicy.Match;
-import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
-import dev.hfi.controlplane.FaultInjectionPolicy.Spec;
-import dev.hfi.controlplane.FaultInjectionPolicy.StringMatch;
-import dev.hfi.controlplane.FaultInjectionPolicy.Target;
-import dev.hfi.controlplane.InvalidPolicyException;
-import dev.hfi.controlplane.PolicyCodec;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Fault;
+import dev.hfi.client.FaultInjectionPolicy.HeaderMatch;
+import dev.hfi.client.FaultInjectionPolicy.Match;
+import dev.hfi.client.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.FaultInjectionPolicy.Spec;
+import dev.hfi.client.FaultInjectionPolicy.StringMatch;
+import dev.hfi.client.FaultInjectionPolicy.Target;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyCodec;
 import dev.hfi.junit.Abort;
 import dev.hfi.junit.Delay;
 import dev.hfi.junit.Header;

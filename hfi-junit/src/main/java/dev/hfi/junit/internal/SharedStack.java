@@ -1,17 +1,17 @@
 package dev.hfi.junit.internal;
 
-import dev.hfi.controlplane.AckTracker;
-import dev.hfi.controlplane.ApplyResult;
-import dev.hfi.controlplane.AwaitTimeoutException;
+import dev.hfi.client.AckTracker;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.AwaitTimeoutException;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.RuleSetRejectedException;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.EtcdPolicyStore;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.HfiException;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.controlplane.PolicyNotFoundException;
 import dev.hfi.controlplane.PolicyStore;
-import dev.hfi.controlplane.RuleSetRejectedException;
 import dev.hfi.controlplane.testing.EtcdProcess;
 import dev.hfi.junit.DataPlaneMode;
 import dev.hfi.junit.StackMode;

@@ -1,7 +1,7 @@
 package dev.hfi.testkit.internal;
 
-import dev.hfi.controlplane.HfiClient;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.HfiException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.hfi.testkit.internal;
 
-import dev.hfi.controlplane.AckTracker;
-import dev.hfi.controlplane.AwaitTimeoutException;
-import dev.hfi.controlplane.HfiClient;
+import dev.hfi.client.AckTracker;
+import dev.hfi.client.AwaitTimeoutException;
+import dev.hfi.client.HfiClient;
 import dev.hfi.testkit.FilterAckCheck;
 import java.time.Duration;
 import java.util.Set;

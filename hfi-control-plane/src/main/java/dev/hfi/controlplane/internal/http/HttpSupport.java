@@ -1,10 +1,10 @@
 package dev.hfi.controlplane.internal.http;
 
-import dev.hfi.controlplane.ErrorCode;
-import dev.hfi.controlplane.HfiException;
-import dev.hfi.controlplane.InvalidPolicyException;
-import dev.hfi.controlplane.PolicyCodec;
-import dev.hfi.controlplane.internal.Json;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

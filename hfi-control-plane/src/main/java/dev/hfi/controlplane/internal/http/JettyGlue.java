@@ -1,7 +1,7 @@
 package dev.hfi.controlplane.internal.http;
 
-import dev.hfi.controlplane.ErrorCode;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;

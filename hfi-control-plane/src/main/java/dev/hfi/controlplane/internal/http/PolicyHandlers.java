@@ -1,13 +1,15 @@
 package dev.hfi.controlplane.internal.http;
 
-import dev.hfi.controlplane.ApplyResult;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.InvalidPolicyException;
-import dev.hfi.controlplane.PolicyCodec;
-import dev.hfi.controlplane.PolicyNotFoundException;
+import dev.hfi.client.ApplyResult;
+import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.PolicyNotFoundException;
+import dev.hfi.client.PolicySnapshot;
+import dev.hfi.client.internal.Json;
+import dev.hfi.client.internal.PolicyValidator;
 import dev.hfi.controlplane.PolicyStore;
-import dev.hfi.controlplane.internal.Json;
-import dev.hfi.controlplane.internal.PolicyValidator;
 import dev.hfi.controlplane.internal.PolicyWrites;
 import java.io.IOException;
 import java.time.Instant;
@@ -74,7 +76,7 @@ public final class PolicyHandlers {
 
   /** {@code GET /v1/policies}. */
   public Object list(Request req, Response res) {
-    PolicyStore.Snapshot s = store.list();
+    PolicySnapshot s = store.list();
     res.header(REVISION_HEADER, Long.toString(s.revision()));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("apiVersion", FaultInjectionPolicy.API_VERSION);
@@ -97,7 +99,7 @@ public final class PolicyHandlers {
   /** {@code DELETE /v1/policies/{name}}: answers with the deleted policy. */
   public Object delete(Request req, Response res) {
     String name = name(req);
-    PolicyStore.Deleted d = store.delete(name);
+    DeletedPolicy d = store.delete(name);
     res.header(REVISION_HEADER, Long.toString(d.revision()));
     return json(res, 200, d.policy());
   }

@@ -1,10 +1,10 @@
 package dev.hfi.controlplane.internal.http;
 
-import dev.hfi.controlplane.DataPlaneInstance;
-import dev.hfi.controlplane.ErrorCode;
-import dev.hfi.controlplane.HfiException;
+import dev.hfi.client.DataPlaneInstance;
+import dev.hfi.client.ErrorCode;
+import dev.hfi.client.HfiException;
+import dev.hfi.client.RuleSet;
 import dev.hfi.controlplane.PolicyStore;
-import dev.hfi.controlplane.RuleSet;
 import dev.hfi.controlplane.internal.Distributor;
 import dev.hfi.controlplane.internal.NodeRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.client.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /**
  * What an apply (create-or-update) did, the policy as stored, and the store revision the caller can

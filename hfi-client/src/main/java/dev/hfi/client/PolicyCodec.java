@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.hfi.controlplane.internal.Json;
-import dev.hfi.controlplane.internal.PolicyValidator;
+import dev.hfi.client.internal.Json;
+import dev.hfi.client.internal.PolicyValidator;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;

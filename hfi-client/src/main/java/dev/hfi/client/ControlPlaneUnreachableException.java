@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /** The client could not reach the control plane; the message names the address it tried. */
 public class ControlPlaneUnreachableException extends HfiException {

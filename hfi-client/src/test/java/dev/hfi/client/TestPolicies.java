@@ -1,19 +1,19 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
-import dev.hfi.controlplane.FaultInjectionPolicy.Abort;
-import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
-import dev.hfi.controlplane.FaultInjectionPolicy.Match;
-import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
-import dev.hfi.controlplane.FaultInjectionPolicy.Spec;
-import dev.hfi.controlplane.FaultInjectionPolicy.StringMatch;
+import dev.hfi.client.FaultInjectionPolicy.Abort;
+import dev.hfi.client.FaultInjectionPolicy.Fault;
+import dev.hfi.client.FaultInjectionPolicy.Match;
+import dev.hfi.client.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.FaultInjectionPolicy.Spec;
+import dev.hfi.client.FaultInjectionPolicy.StringMatch;
 import java.math.BigDecimal;
 
-/** Small valid policies for tests. */
-final class TestPolicies {
+/** Small valid policies for tests; shared with the other modules' tests through the test-jar. */
+public final class TestPolicies {
   private TestPolicies() {}
 
   /** Aborts {@code /api/<name>} with {@code status}. */
-  static FaultInjectionPolicy abort(String name, int status) {
+  public static FaultInjectionPolicy abort(String name, int status) {
     return FaultInjectionPolicy.of(
         Metadata.named(name),
         new Spec(
@@ -25,14 +25,14 @@ final class TestPolicies {
   }
 
   /** The same spec with a duration. */
-  static FaultInjectionPolicy expiring(String name, String duration) {
+  public static FaultInjectionPolicy expiring(String name, String duration) {
     FaultInjectionPolicy p = abort(name, 503);
     Spec s = p.spec();
     return FaultInjectionPolicy.of(
         p.metadata(), new Spec(s.priority(), s.target(), s.match(), s.fault(), duration));
   }
 
-  static String yaml(String name, int status) {
+  public static String yaml(String name, int status) {
     return """
         apiVersion: hfi.dev/v1alpha1
         kind: FaultInjectionPolicy

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.client.internal;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /** A wait for data planes ran out of time; the message names the instances that lagged. */
 public class AwaitTimeoutException extends HfiException {

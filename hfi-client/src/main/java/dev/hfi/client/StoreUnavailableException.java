@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /** The policy store cannot be reached (HTTP 503). */
 public class StoreUnavailableException extends HfiException {

@@ -1,14 +1,14 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.client.internal;
 
 import com.google.re2j.PatternSyntaxException;
-import dev.hfi.controlplane.FaultInjectionPolicy;
-import dev.hfi.controlplane.FaultInjectionPolicy.Abort;
-import dev.hfi.controlplane.FaultInjectionPolicy.Fault;
-import dev.hfi.controlplane.FaultInjectionPolicy.HeaderMatch;
-import dev.hfi.controlplane.FaultInjectionPolicy.Match;
-import dev.hfi.controlplane.FaultInjectionPolicy.Metadata;
-import dev.hfi.controlplane.FaultInjectionPolicy.Spec;
-import dev.hfi.controlplane.FaultInjectionPolicy.StringMatch;
+import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.FaultInjectionPolicy.Abort;
+import dev.hfi.client.FaultInjectionPolicy.Fault;
+import dev.hfi.client.FaultInjectionPolicy.HeaderMatch;
+import dev.hfi.client.FaultInjectionPolicy.Match;
+import dev.hfi.client.FaultInjectionPolicy.Metadata;
+import dev.hfi.client.FaultInjectionPolicy.Spec;
+import dev.hfi.client.FaultInjectionPolicy.StringMatch;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;

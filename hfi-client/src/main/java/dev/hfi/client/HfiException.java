@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /**
  * The root of every exception of the control-plane module (server, stores and client). It carries

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /**
  * A policy or request is invalid (HTTP 400). The message names the field path and how to fix it,

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /**
  * A compiled, immutable rule set as the filter receives it: the version (the store revision it was

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /**
  * A data-plane instance rejected (NACKed) the rule set a client was waiting for; the message names

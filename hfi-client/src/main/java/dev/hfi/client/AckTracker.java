@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hfi.controlplane.internal.Json;
+import dev.hfi.client.internal.Json;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -123,7 +123,7 @@ public final class HfiClient implements AutoCloseable {
   }
 
   /** {@code GET /v1/policies}: every policy, sorted by name, with the store revision. */
-  public PolicyStore.Snapshot list() {
+  public PolicySnapshot list() {
     return call(
         request("v1/policies").get().build(),
         r -> {
@@ -132,16 +132,16 @@ public final class HfiClient implements AutoCloseable {
           for (JsonNode n : root.path("items")) {
             items.add(Json.LENIENT.treeToValue(n, FaultInjectionPolicy.class));
           }
-          return new PolicyStore.Snapshot(
+          return new PolicySnapshot(
               root.path("metadata").path("resourceVersion").asLong(), List.copyOf(items));
         });
   }
 
   /** {@code DELETE /v1/policies/{name}}: the deleted policy and the revision of the deletion. */
-  public PolicyStore.Deleted delete(String name) {
+  public DeletedPolicy delete(String name) {
     return call(
         request("v1/policies/" + name).delete().build(),
-        r -> new PolicyStore.Deleted(read(r, FaultInjectionPolicy.class), revision(r)));
+        r -> new DeletedPolicy(read(r, FaultInjectionPolicy.class), revision(r)));
   }
 
   /** {@code GET /v1/nodes}: the current rule-set version and every data-plane instance. */

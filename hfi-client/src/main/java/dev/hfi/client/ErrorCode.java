@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /**
  * Every error the control plane, its stores and its client can report, with the HTTP status the

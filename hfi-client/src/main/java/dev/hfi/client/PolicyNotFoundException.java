@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /** No policy has the requested name (HTTP 404). */
 public class PolicyNotFoundException extends HfiException {

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 /**
  * A write carried a {@code metadata.resourceVersion} that is no longer current (HTTP 409): read the

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
