@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hfi.client.HfiClient;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
-import dev.hfi.controlplane.testing.EtcdProcess;
+import dev.hfi.testsupport.EtcdProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

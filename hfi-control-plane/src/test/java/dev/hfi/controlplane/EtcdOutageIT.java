@@ -9,7 +9,7 @@ import dev.hfi.client.HfiClient;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.client.TestPolicies;
-import dev.hfi.controlplane.testing.EtcdProcess;
+import dev.hfi.testsupport.EtcdProcess;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;

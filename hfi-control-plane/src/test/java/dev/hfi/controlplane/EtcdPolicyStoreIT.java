@@ -10,7 +10,7 @@ import dev.hfi.client.HfiException;
 import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.PolicyStore.Event;
-import dev.hfi.controlplane.testing.EtcdProcess;
+import dev.hfi.testsupport.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import dev.hfi.client.HfiClient;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.TestPolicies;
-import dev.hfi.controlplane.testing.EtcdProcess;
+import dev.hfi.testsupport.EtcdProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.hfi.client.PolicyCodec;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.testkit.internal.EnvoyAdmin;
-import dev.hfi.testkit.internal.FreePorts;
+import dev.hfi.testsupport.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane.testing;
+package dev.hfi.testsupport;
 
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,8 +60,8 @@ public final class EtcdProcess implements AutoCloseable {
   public static EtcdProcess start() {
     try {
       Path dir = Files.createTempDirectory("hfi-etcd-");
-      int[] ports = freePorts();
-      EtcdProcess etcd = new EtcdProcess(dir, ports[0], ports[1]);
+      List<Integer> ports = FreePorts.pick(2);
+      EtcdProcess etcd = new EtcdProcess(dir, ports.get(0), ports.get(1));
       etcd.launch();
       return etcd;
     } catch (IOException e) {
@@ -209,14 +207,6 @@ public final class EtcdProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "unknown";
-    }
-  }
-
-  private static int[] freePorts() throws IOException {
-    InetAddress loopback = InetAddress.getLoopbackAddress();
-    try (ServerSocket a = new ServerSocket(0, 1, loopback);
-        ServerSocket b = new ServerSocket(0, 1, loopback)) {
-      return new int[] {a.getLocalPort(), b.getLocalPort()};
     }
   }
 }

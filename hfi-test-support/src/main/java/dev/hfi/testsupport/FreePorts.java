@@ -1,4 +1,4 @@
-package dev.hfi.testkit.internal;
+package dev.hfi.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Picks free TCP ports on 127.0.0.1 for a process that binds them itself (Envoy on the host
- * network). The ports are free when picked; another process could take one before Envoy binds it,
- * which Envoy then reports as a bind error in its log.
+ * Picks free TCP ports on 127.0.0.1 for a process that binds them itself (etcd, Envoy on the host
+ * network). The one free-port helper of HFI's code and tests. The ports are free when picked;
+ * another process could take one before Envoy binds it, which that process then reports as a bind
+ * error.
  */
 public final class FreePorts {
 

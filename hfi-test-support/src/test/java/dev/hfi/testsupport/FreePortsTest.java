@@ -1,4 +1,4 @@
-package dev.hfi.testkit.internal;
+package dev.hfi.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
