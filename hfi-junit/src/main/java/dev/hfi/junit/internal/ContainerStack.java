@@ -2,11 +2,12 @@ package dev.hfi.junit.internal;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.hfi.client.HfiClient;
+import dev.hfi.testcontainers.EnvoyContainer;
+import dev.hfi.testcontainers.EtcdContainer;
+import dev.hfi.testcontainers.HfiControlPlaneContainer;
+import dev.hfi.testcontainers.HfiImages;
 import dev.hfi.testkit.DataPlane;
-import dev.hfi.testkit.EnvoyContainer;
-import dev.hfi.testkit.EtcdContainer;
-import dev.hfi.testkit.HfiControlPlaneContainer;
-import dev.hfi.testkit.HfiImages;
+import dev.hfi.testkit.EnvoyBinary;
 import dev.hfi.testkit.TestkitException;
 import java.net.URI;
 import java.time.Duration;
@@ -23,8 +24,15 @@ import org.testcontainers.utility.DockerImageName;
  * upstream, an Envoy with the filter, all on one Docker network of their own. Started once per run
  * by {@link SharedStack}; {@link #close()} removes every container and the network. Thread-safe
  * through {@link SharedStack}'s lock.
+ *
+ * <p>The only class of hfi-junit that touches {@code hfi-testcontainers} (an optional dependency):
+ * {@link SharedStack} asks {@link #moduleAvailable()} before anything else here is used, so that
+ * the in-process stack runs without Testcontainers on the classpath.
  */
 final class ContainerStack implements AutoCloseable {
+  /** The artifact that brings the container stack and Testcontainers. */
+  static final String MODULE = "dev.hfi:hfi-testcontainers";
+
   private static final String WHERE = "stack = CONTAINERS (-D" + SharedStack.STACK_PROPERTY + ")";
 
   private final HfiImages images;
@@ -65,6 +73,41 @@ final class ContainerStack implements AutoCloseable {
           e);
     }
     this.client = controlPlane.client();
+  }
+
+  /**
+   * Whether {@link #MODULE} and Testcontainers are on the classpath. Reads only names, so it runs
+   * without them.
+   */
+  static boolean moduleAvailable() {
+    ClassLoader loader = ContainerStack.class.getClassLoader();
+    try {
+      Class.forName("dev.hfi.testcontainers.EnvoyContainer", false, loader);
+      Class.forName("org.testcontainers.DockerClientFactory", false, loader);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * The Envoy of {@code dataPlane = ENVOY} when no binary is found: a container on the host network
+   * in front of {@code upstream}, its filter polling the in-process control plane.
+   */
+  static DataPlane envoyOnHostNetwork(String name, URI upstream, HfiClient client) {
+    if (!DockerClientFactory.instance().isDockerAvailable()) {
+      throw new ExtensionConfigurationException(
+          "dataPlane = ENVOY: no Envoy binary and no Docker. Either "
+              + EnvoyBinary.howToGetEnvoy()
+              + ", or make a Docker daemon available for EnvoyContainer");
+    }
+    EnvoyContainer envoy =
+        new EnvoyContainer()
+            .withHostNetwork()
+            .withControlPlane(client)
+            .withUpstream(name, upstream);
+    envoy.start();
+    return envoy;
   }
 
   /** Starts etcd and the control plane; fails clearly without Docker or an image. */

@@ -18,7 +18,6 @@ import dev.hfi.junit.StoreMode;
 import dev.hfi.testkit.DataPlane;
 import dev.hfi.testkit.EmbeddedDataPlane;
 import dev.hfi.testkit.EnvoyBinary;
-import dev.hfi.testkit.EnvoyContainer;
 import dev.hfi.testkit.EnvoyProcess;
 import dev.hfi.testkit.TestkitException;
 import dev.hfi.testsupport.EtcdProcess;
@@ -35,7 +34,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.DockerClientFactory;
 
 /**
  * The stack one test run shares: the control plane in-process and one data plane (embedded, or a
@@ -83,6 +81,15 @@ public final class SharedStack implements AutoCloseable {
       this.etcd = null;
       this.store = null;
       this.server = null;
+      if (!ContainerStack.moduleAvailable()) {
+        throw new ExtensionConfigurationException(
+            "stack = CONTAINERS (-D"
+                + STACK_PROPERTY
+                + "): add "
+                + ContainerStack.MODULE
+                + " (same version as hfi-junit) to the test dependencies; it brings Testcontainers,"
+                + " which the in-process stack does not need");
+      }
       this.containers = ContainerStack.start();
       this.client = containers.client();
       this.acks = AckTracker.open(client, Duration.ofSeconds(30));
@@ -204,7 +211,7 @@ public final class SharedStack implements AutoCloseable {
   /**
    * The data plane proxying {@code upstream} as node {@code name}, started on first use: the
    * embedded one, or for {@link DataPlaneMode#ENVOY} a local Envoy binary ({@link EnvoyBinary}),
-   * else an {@link EnvoyContainer} when Docker is available.
+   * else an {@code EnvoyContainer} (hfi-testcontainers) when Docker is available.
    */
   public synchronized DataPlane dataPlane(String name, URI upstream, Duration ready) {
     String key = name + " " + upstream;
@@ -250,19 +257,15 @@ public final class SharedStack implements AutoCloseable {
           .build()
           .start();
     }
-    if (!DockerClientFactory.instance().isDockerAvailable()) {
+    if (!ContainerStack.moduleAvailable()) {
       throw new ExtensionConfigurationException(
-          "dataPlane = ENVOY: no Envoy binary and no Docker. Either "
+          "dataPlane = ENVOY: no Envoy binary. Either "
               + EnvoyBinary.howToGetEnvoy()
-              + ", or make a Docker daemon available for EnvoyContainer");
+              + ", or add "
+              + ContainerStack.MODULE
+              + " to the test dependencies and make a Docker daemon available for EnvoyContainer");
     }
-    EnvoyContainer envoy =
-        new EnvoyContainer()
-            .withHostNetwork()
-            .withControlPlane(client)
-            .withUpstream(name, upstream);
-    envoy.start();
-    return envoy;
+    return ContainerStack.envoyOnHostNetwork(name, upstream, client);
   }
 
   /** The control-plane client (shared; do not close it). */

@@ -1,4 +1,4 @@
-package dev.hfi.testkit.internal;
+package dev.hfi.testcontainers.internal;
 
 import org.testcontainers.containers.GenericContainer;
 

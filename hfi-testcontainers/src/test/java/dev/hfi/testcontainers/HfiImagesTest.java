@@ -1,8 +1,9 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hfi.testkit.TestkitException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

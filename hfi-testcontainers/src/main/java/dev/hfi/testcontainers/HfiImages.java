@@ -1,5 +1,6 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
+import dev.hfi.testkit.TestkitException;
 import dev.hfi.testkit.TestkitException.Code;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,8 @@ public final class HfiImages {
     Properties p = new Properties();
     try (InputStream in = HfiImages.class.getResourceAsStream("images.properties")) {
       if (in == null) {
-        throw new IllegalStateException("dev/hfi/testkit/images.properties missing from the jar");
+        throw new IllegalStateException(
+            "dev/hfi/testcontainers/images.properties missing from the jar");
       }
       p.load(in);
     } catch (IOException e) {

@@ -1,9 +1,14 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hfi.testkit.internal.HostRoute;
+import dev.hfi.testcontainers.internal.HostRoute;
+import dev.hfi.testkit.EnvoyBinary;
+import dev.hfi.testkit.EnvoyBootstrapParser;
+import dev.hfi.testkit.EnvoyConfig;
+import dev.hfi.testkit.FilterAckCheck;
+import dev.hfi.testkit.TestkitException;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -284,7 +289,7 @@ class EnvoyContainerTest {
   @Test
   void defaultsToACurrentEnvoyReleaseAndAcceptsOtherEnvoyTags() {
     assertThat(EnvoyContainer.DEFAULT_IMAGE.asCanonicalNameString())
-        .isEqualTo("envoyproxy/envoy:v1.40.0");
+        .isEqualTo("envoyproxy/envoy:v" + EnvoyBinary.ENVOY_VERSION);
 
     new EnvoyContainer("envoyproxy/envoy:v1.35.6");
     new EnvoyContainer(

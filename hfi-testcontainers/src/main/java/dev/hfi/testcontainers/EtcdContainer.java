@@ -1,6 +1,6 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
-import dev.hfi.testkit.internal.NetworkAlias;
+import dev.hfi.testcontainers.internal.NetworkAlias;
 import java.net.URI;
 import java.time.Duration;
 import org.testcontainers.containers.GenericContainer;

@@ -1,14 +1,19 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
 import dev.hfi.client.HfiClient;
+import dev.hfi.testcontainers.internal.EnvoyWaitStrategy;
+import dev.hfi.testcontainers.internal.HostRoute;
+import dev.hfi.testkit.DataPlane;
+import dev.hfi.testkit.EnvoyBinary;
+import dev.hfi.testkit.EnvoyConfig;
+import dev.hfi.testkit.FilterAckCheck;
+import dev.hfi.testkit.TestkitException;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.EnvoyAdmin;
-import dev.hfi.testkit.internal.EnvoyWaitStrategy;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.HfiClientAcks;
-import dev.hfi.testkit.internal.HostRoute;
 import dev.hfi.testsupport.FreePorts;
 import java.net.URI;
 import java.nio.file.Path;

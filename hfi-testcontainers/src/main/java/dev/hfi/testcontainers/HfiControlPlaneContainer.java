@@ -1,8 +1,9 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
 import dev.hfi.client.HfiClient;
+import dev.hfi.testcontainers.internal.NetworkAlias;
+import dev.hfi.testkit.TestkitException;
 import dev.hfi.testkit.TestkitException.Code;
-import dev.hfi.testkit.internal.NetworkAlias;
 import java.net.URI;
 import java.time.Duration;
 import org.testcontainers.containers.GenericContainer;

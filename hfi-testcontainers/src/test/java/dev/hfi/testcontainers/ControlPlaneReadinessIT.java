@@ -1,4 +1,4 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.hfi.testkit.internal;
+package dev.hfi.testcontainers.internal;
 
 import com.github.dockerjava.api.command.InspectNetworkCmd;
 import com.github.dockerjava.api.model.Network;

@@ -1,6 +1,7 @@
-package dev.hfi.testkit.internal;
+package dev.hfi.testcontainers.internal;
 
 import dev.hfi.testkit.FilterAckCheck;
+import dev.hfi.testkit.internal.EnvoyAdmin;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;

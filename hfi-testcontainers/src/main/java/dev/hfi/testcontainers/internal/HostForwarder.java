@@ -1,4 +1,4 @@
-package dev.hfi.testkit.internal;
+package dev.hfi.testcontainers.internal;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,9 +1,10 @@
-package dev.hfi.testkit;
+package dev.hfi.testcontainers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.hfi.testkit.FilterAckCheck;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
