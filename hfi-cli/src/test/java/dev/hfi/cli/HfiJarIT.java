@@ -2,7 +2,11 @@ package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.hfi.client.HfiClient;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import java.io.IOException;
@@ -103,6 +107,53 @@ class HfiJarIT {
     } finally {
       p.destroyForcibly();
       Files.delete(err);
+    }
+  }
+
+  @Test
+  void logFormatJsonWritesOneObjectPerLineWithEveryRequest() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                SCRIPT.toString(), "control-plane", "--port", "0", "--log-format", "json")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (var out = p.inputReader(StandardCharsets.UTF_8)) {
+      List<String> lines = new java.util.ArrayList<>();
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith("control plane listening on")) {
+        lines.add(line);
+      }
+      assertThat(line).as("listening line after %s", lines).isNotNull();
+      URI uri = URI.create(line.split(" ")[4]);
+      try (HfiClient client = HfiClient.builder().withBaseUri(uri).build()) {
+        client.apply(TestPolicies.abort("orders", 503));
+      }
+      p.toHandle().destroy(); // SIGTERM; Process.destroy() would close the pipe before it is read
+      out.lines().forEach(lines::add);
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      ObjectMapper json = new ObjectMapper();
+      List<JsonNode> objects = new java.util.ArrayList<>();
+      for (String l : lines) {
+        if (l.startsWith("{")) {
+          objects.add(json.readTree(l));
+        }
+      }
+      assertThat(objects)
+          .anySatisfy(
+              n -> {
+                assertThat(n.path("method").asText()).isEqualTo("POST");
+                assertThat(n.path("path").asText()).isEqualTo("/v1/policies");
+                assertThat(n.path("status").asInt()).isEqualTo(201);
+                assertThat(n.path("policy").asText()).isEqualTo("orders");
+                assertThat(n.path("client").asText()).isEqualTo("127.0.0.1");
+                assertThat(n.has("latencyMs")).isTrue();
+              })
+          .anySatisfy(n -> assertThat(n.path("level").asText()).isEqualTo("INFO"));
+      assertThat(lines)
+          .as("every line is JSON or one of the command's own lines")
+          .allMatch(l -> l.startsWith("{") || l.startsWith("control plane "));
+    } finally {
+      p.destroyForcibly();
     }
   }
 

@@ -11,6 +11,7 @@ import dev.hfi.client.HfiClient;
 import dev.hfi.client.PolicyNotFoundException;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.RuleSetRejectedException;
+import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.internal.Distributor;
 import dev.hfi.controlplane.internal.EventHub;

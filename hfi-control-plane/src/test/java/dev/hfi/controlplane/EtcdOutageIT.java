@@ -8,6 +8,7 @@ import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.testsupport.EtcdProcess;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import dev.hfi.client.AckTracker;
 import dev.hfi.client.AwaitTimeoutException;
 import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.DataPlaneInstance;
+import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;

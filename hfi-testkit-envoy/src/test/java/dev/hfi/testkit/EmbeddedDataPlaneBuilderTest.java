@@ -1,16 +1,11 @@
 package dev.hfi.testkit;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -98,43 +93,5 @@ class EmbeddedDataPlaneBuilderTest {
     assertThatThrownBy(() -> proxy.proxyUri("orders"))
         .hasMessageContaining("not started: call start() first");
     assertThatThrownBy(() -> proxy.proxyUri("nope")).hasMessageContaining("known: [orders]");
-  }
-
-  @Test
-  void entryPointUsageErrorsExitWithTwoAndOneLine() {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-    PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-
-    int code =
-        EmbeddedDataPlaneMain.run(
-            new String[] {"--listen", "99999", "--upstream", UPSTREAM.toString()},
-            out,
-            errStream,
-            new CountDownLatch(0));
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith("hfi proxy: --listen 99999: must be a port in 0..65535")
-        .contains(EmbeddedDataPlaneMain.USAGE);
-
-    err.reset();
-    assertThat(
-            EmbeddedDataPlaneMain.run(
-                new String[] {"--upstream"}, out, errStream, new CountDownLatch(0)))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith("hfi proxy: --upstream needs a value");
-
-    err.reset();
-    assertThat(
-            EmbeddedDataPlaneMain.run(
-                new String[] {"--listen", "0", "--upstream", "ftp://x"},
-                out,
-                errStream,
-                new CountDownLatch(0)))
-        .isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith(
-            "hfi proxy: withUpstream(\"default\"): \"ftp://x\" must be an http or https URI");
   }
 }

@@ -1,10 +1,11 @@
 package dev.hfi.cli.internal;
 
+import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.EtcdPolicyStore;
-import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.StoreSelection;
 import java.io.File;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,13 +30,9 @@ import picocli.CommandLine.Spec;
           + " 'Authorization: Bearer TOKEN'. Logs go to stderr."
     })
 final class ControlPlaneCommand implements Callable<Integer> {
-  /** {@code --store}. */
-  enum Store {
-    memory,
-    etcd
-  }
-
   @Spec CommandSpec spec;
+
+  @Mixin LogOptions log;
 
   @Option(
       names = "--port",
@@ -55,7 +53,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
       description =
           "Where policies live: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). memory loses"
               + " them on exit; etcd keeps them and lets replicas share them.")
-  Store store;
+  StoreSelection.Kind store;
 
   @Option(
       names = "--etcd-endpoints",
@@ -67,8 +65,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Option(
       names = "--etcd-prefix",
       paramLabel = "PREFIX",
-      defaultValue = EtcdPolicyStore.DEFAULT_PREFIX,
-      description = "Key prefix in etcd (default ${DEFAULT-VALUE}).")
+      description = "Key prefix in etcd (default " + EtcdPolicyStore.DEFAULT_PREFIX + ").")
   String etcdPrefix;
 
   @Option(names = "--etcd-user", paramLabel = "USER", description = "etcd user (etcd auth).")
@@ -98,21 +95,18 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Option(
       names = "--etcd-lease-ttl",
       paramLabel = "DURATION",
-      defaultValue = "10s",
       converter = DurationConverter.class,
       description =
           "Leader-election lease: how fast another replica takes over policy expiry (default"
-              + " ${DEFAULT-VALUE}).")
+              + " 10s).")
   Duration etcdLeaseTtl;
 
   @Option(
       names = "--etcd-timeout",
       paramLabel = "DURATION",
-      defaultValue = "2s",
       converter = DurationConverter.class,
       description =
-          "How long one etcd request may take before etcd counts as unavailable (default"
-              + " ${DEFAULT-VALUE}).")
+          "How long one etcd request may take before etcd counts as unavailable (default 2s).")
   Duration etcdTimeout;
 
   @Option(
@@ -146,6 +140,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    log.apply();
     PolicyStore policies = openStore();
     ControlPlaneServer server;
     try {
@@ -181,35 +176,24 @@ final class ControlPlaneCommand implements Callable<Integer> {
   }
 
   private PolicyStore openStore() {
-    if (store == Store.memory) {
-      String etcdOption =
-          spec.commandLine().getParseResult().matchedOptions().stream()
-              .map(CommandLine.Model.OptionSpec::longestName)
-              .filter(n -> n.startsWith("--etcd-"))
-              .findFirst()
-              .orElse(null);
-      if (etcdOption != null) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(), etcdOption + " needs --store etcd");
+    try {
+      return new StoreSelection(
+              store,
+              etcdEndpoints,
+              etcdPrefix,
+              etcdUser,
+              etcdPassword,
+              etcdCa,
+              etcdCert,
+              etcdKey,
+              etcdLeaseTtl,
+              etcdTimeout)
+          .open();
+    } catch (HfiException e) {
+      if (e.code() != ErrorCode.INVALID) {
+        throw e;
       }
-      return new MemoryPolicyStore();
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    if (etcdEndpoints == null || etcdEndpoints.isEmpty()) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379");
-    }
-    EtcdPolicyStore.Builder b =
-        EtcdPolicyStore.builder()
-            .withEndpoints(etcdEndpoints.toArray(String[]::new))
-            .withPrefix(etcdPrefix)
-            .withLeaseTtl(etcdLeaseTtl)
-            .withRequestTimeout(etcdTimeout);
-    if (etcdUser != null || etcdPassword != null) {
-      b.withCredentials(etcdUser, etcdPassword);
-    }
-    if (etcdCa != null || etcdCert != null || etcdKey != null) {
-      b.withTls(etcdCa, etcdCert, etcdKey);
-    }
-    return b.build();
   }
 }

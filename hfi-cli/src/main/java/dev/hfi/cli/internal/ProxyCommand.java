@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
 final class ProxyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin LogOptions log;
+
   @Option(
       names = "--listen",
       paramLabel = "PORT",
@@ -66,6 +68,7 @@ final class ProxyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    log.apply();
     HfiCommand root = HfiCommand.of(spec);
     URI cp =
         controlPlane != null

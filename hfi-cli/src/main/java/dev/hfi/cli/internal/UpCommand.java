@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
 final class UpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Mixin LogOptions log;
+
   @Option(
       names = "--upstream",
       required = true,
@@ -60,6 +62,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    log.apply();
     HfiCommand root = HfiCommand.of(spec);
     URI up = Addresses.httpUri("--upstream", upstream);
     PrintWriter out = spec.commandLine().getOut();

@@ -9,9 +9,8 @@ import dev.hfi.client.HfiException;
 import dev.hfi.client.PolicyNotFoundException;
 import dev.hfi.client.RuleSetRejectedException;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.EtcdPolicyStore;
-import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.StoreSelection;
 import dev.hfi.junit.DataPlaneMode;
 import dev.hfi.junit.StackMode;
 import dev.hfi.junit.StoreMode;
@@ -397,16 +396,13 @@ public final class SharedStack implements AutoCloseable {
   }
 
   private static PolicyStore store(StoreMode mode, EtcdProcess etcd) {
-    if (mode == StoreMode.ETCD) {
-      return EtcdPolicyStore.builder()
-          .withEndpoints(
-              etcd != null
-                  ? new String[] {etcd.endpoint().toString()}
-                  : endpoints().toArray(String[]::new))
-          .withPrefix("/hfi-junit-" + UUID.randomUUID() + "/")
-          .build();
+    if (mode != StoreMode.ETCD) {
+      return StoreSelection.memory().open();
     }
-    return new MemoryPolicyStore();
+    return StoreSelection.etcd(
+            etcd != null ? List.of(etcd.endpoint().toString()) : endpoints(),
+            "/hfi-junit-" + UUID.randomUUID() + "/")
+        .open();
   }
 
   private static List<String> endpoints() {

@@ -1,13 +1,12 @@
-package dev.hfi.controlplane;
+package dev.hfi.cli;
 
+import dev.hfi.testsupport.FreePorts;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -22,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link ControlPlaneMain} in a child JVM on the test classpath, so a test can kill it with SIGKILL
- * and start it again on the same port. It is ready when it logs that it listens (an event read from
- * its output); its output goes to {@code target/control-plane-<port>.log}.
+ * {@code hfi control-plane} in a child JVM on the test classpath, so a test can kill it with
+ * SIGKILL and start it again on the same port. It is ready when it logs that it listens (an event
+ * read from its output); its output goes to {@code target/control-plane-<port>.log}.
  */
 final class ControlPlaneProcess implements AutoCloseable {
   private final int port;
@@ -38,7 +37,7 @@ final class ControlPlaneProcess implements AutoCloseable {
 
   /** Starts a replica on a free port with these extra arguments. */
   static ControlPlaneProcess start(String... args) {
-    ControlPlaneProcess p = new ControlPlaneProcess(freePort(), List.of(args));
+    ControlPlaneProcess p = new ControlPlaneProcess(FreePorts.pick(1).get(0), List.of(args));
     p.launch();
     return p;
   }
@@ -77,7 +76,8 @@ final class ControlPlaneProcess implements AutoCloseable {
     command.add("-Xmx256m");
     command.add("-cp");
     command.add(classpath());
-    command.add(ControlPlaneMain.class.getName());
+    command.add(Hfi.class.getName());
+    command.add("control-plane");
     command.add("--port");
     command.add(Integer.toString(port));
     command.addAll(args);
@@ -143,13 +143,5 @@ final class ControlPlaneProcess implements AutoCloseable {
       return String.join(File.pathSeparator, entries);
     }
     return System.getProperty("java.class.path");
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -1,10 +1,12 @@
-package dev.hfi.controlplane;
+package dev.hfi.cli;
 
 import dev.hfi.client.ApplyResult;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.client.TestPolicies;
+import dev.hfi.controlplane.ControlPlaneServer;
+import dev.hfi.controlplane.EtcdPolicyStore;
 import dev.hfi.testsupport.EtcdProcess;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,7 @@
-package dev.hfi.controlplane;
+package dev.hfi.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.client.ControlPlaneEvent;
-import dev.hfi.client.HfiClient;
-import dev.hfi.client.RuleSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,11 +9,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /** Test support: a client stream whose items land in a queue, already open when returned. */
-final class Streams {
+public final class Streams {
   private Streams() {}
 
   /** An open subscription and the queue its items arrive in. */
-  record Collected<T>(HfiClient.Subscription subscription, BlockingQueue<T> items)
+  public record Collected<T>(HfiClient.Subscription subscription, BlockingQueue<T> items)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -25,13 +22,13 @@ final class Streams {
   }
 
   /** {@code GET /v1/config/stream}, resuming after {@code lastEventId} when not null. */
-  static Collected<RuleSet> ruleSets(HfiClient client, Long lastEventId)
+  public static Collected<RuleSet> ruleSets(HfiClient client, Long lastEventId)
       throws InterruptedException {
     return open(listener -> client.subscribeRuleSets(lastEventId, listener));
   }
 
   /** {@code GET /v1/events}. */
-  static Collected<ControlPlaneEvent> events(HfiClient client) throws InterruptedException {
+  public static Collected<ControlPlaneEvent> events(HfiClient client) throws InterruptedException {
     return open(client::subscribeEvents);
   }
 

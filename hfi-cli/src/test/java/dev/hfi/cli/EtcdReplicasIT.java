@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,10 @@ import dev.hfi.client.FaultInjectionPolicy.Metadata;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.RuleSet;
+import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
+import dev.hfi.controlplane.ControlPlaneServer;
+import dev.hfi.controlplane.EtcdPolicyStore;
 import dev.hfi.testsupport.EtcdProcess;
 import java.net.URI;
 import java.time.Duration;
