@@ -1,0 +1,60 @@
+package dev.hfi.controlplane.internal;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Exponential backoff with jitter for a retry loop. The step starts at {@code initial} and doubles
+ * with every consecutive failure up to {@code max}; each pause is drawn from {@code (step/2,
+ * step]}, so that replicas that lost the same backend do not all come back at the same instant. A
+ * success starts again from {@code initial}.
+ *
+ * <p>Not thread-safe: one per loop, used under that loop's lock.
+ */
+public final class Backoff {
+  /** The first pause of {@link #standard()}. */
+  public static final Duration STANDARD_INITIAL = Duration.ofMillis(100);
+
+  /** The longest pause of {@link #standard()}. */
+  public static final Duration STANDARD_MAX = Duration.ofSeconds(10);
+
+  private final long initialMs;
+  private final long maxMs;
+  private final DoubleSupplier random;
+  private long stepMs;
+
+  /**
+   * A backoff from {@code initial} doubling up to {@code max}.
+   *
+   * @param random uniform in [0, 1): where in the upper half of the step a pause falls
+   */
+  public Backoff(Duration initial, Duration max, DoubleSupplier random) {
+    this.initialMs = initial.toMillis();
+    this.maxMs = max.toMillis();
+    if (initialMs < 1 || maxMs < initialMs) {
+      throw new IllegalArgumentException(
+          "backoff needs 1ms <= initial <= max, got " + initial + " and " + max);
+    }
+    this.random = random;
+    this.stepMs = initialMs;
+  }
+
+  /** 100 ms doubling up to 10 s, with random jitter. */
+  public static Backoff standard() {
+    return new Backoff(
+        STANDARD_INITIAL, STANDARD_MAX, () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** The pause before the next attempt, after one more failure. */
+  public long nextDelayMillis() {
+    long step = stepMs;
+    stepMs = Math.min(maxMs, step * 2);
+    return step - (long) (step / 2 * random.getAsDouble());
+  }
+
+  /** The last attempt succeeded: the next failure pauses {@code initial} again. */
+  public void reset() {
+    stepMs = initialMs;
+  }
+}
