@@ -13,12 +13,6 @@ import java.util.function.DoubleSupplier;
  * <p>Not thread-safe: one per loop, used under that loop's lock.
  */
 public final class Backoff {
-  /** The first pause of {@link #standard()}. */
-  public static final Duration STANDARD_INITIAL = Duration.ofMillis(100);
-
-  /** The longest pause of {@link #standard()}. */
-  public static final Duration STANDARD_MAX = Duration.ofSeconds(10);
-
   private final long initialMs;
   private final long maxMs;
   private final DoubleSupplier random;
@@ -30,12 +24,12 @@ public final class Backoff {
    * @param random uniform in [0, 1): where in the upper half of the step a pause falls
    */
   public Backoff(Duration initial, Duration max, DoubleSupplier random) {
-    this.initialMs = initial.toMillis();
-    this.maxMs = max.toMillis();
-    if (initialMs < 1 || maxMs < initialMs) {
+    if (initial.toMillis() < 1 || max.compareTo(initial) < 0) {
       throw new IllegalArgumentException(
           "backoff needs 1ms <= initial <= max, got " + initial + " and " + max);
     }
+    this.initialMs = initial.toMillis();
+    this.maxMs = max.toMillis();
     this.random = random;
     this.stepMs = initialMs;
   }
@@ -43,7 +37,9 @@ public final class Backoff {
   /** 100 ms doubling up to 10 s, with random jitter. */
   public static Backoff standard() {
     return new Backoff(
-        STANDARD_INITIAL, STANDARD_MAX, () -> ThreadLocalRandom.current().nextDouble());
+        Duration.ofMillis(100),
+        Duration.ofSeconds(10),
+        () -> ThreadLocalRandom.current().nextDouble());
   }
 
   /** The pause before the next attempt, after one more failure. */

@@ -31,11 +31,8 @@ public final class EtcdMirror implements AutoCloseable {
       ScheduledExecutorService scheduler) {
     this.loop =
         new ListWatch(
-            "etcd mirror",
-            lister,
-            watcher,
-            this::relisted,
-            this::apply,
+            new ListWatch.Source(lister, watcher),
+            new ListWatch.Handler("etcd mirror", this::relisted, this::apply),
             scheduler,
             Backoff.standard());
   }

@@ -41,11 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class ListWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ListWatch.class);
 
-  private final String name;
-  private final Supplier<PolicySnapshot> lister;
-  private final BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watcher;
-  private final Consumer<PolicySnapshot> onList;
-  private final Consumer<PolicyStore.Event> onEvent;
+  private final Source source;
+  private final Handler handler;
   private final ScheduledExecutorService scheduler;
   private final Object delivery = new Object();
 
@@ -60,25 +57,31 @@ public final class ListWatch implements AutoCloseable {
   private ScheduledFuture<?> retry;
   private boolean closed;
 
+  /** Where a loop lists and watches: a store, or the etcd store's view of etcd itself. */
+  public record Source(
+      Supplier<PolicySnapshot> list,
+      BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watch) {
+    /** Lists and watches {@code store}. */
+    public static Source of(PolicyStore store) {
+      return new Source(store::list, store::watch);
+    }
+  }
+
   /**
-   * A loop that lists with {@code lister}, watches with {@code watcher} and retries on {@code
-   * scheduler} after pauses from {@code backoff}.
-   *
-   * @param name what the loop feeds, for the log
+   * What a loop feeds: {@code onList} takes a snapshot that replaces everything known, {@code
+   * onEvent} each change after it; {@code name} says which in the log.
+   */
+  public record Handler(
+      String name, Consumer<PolicySnapshot> onList, Consumer<PolicyStore.Event> onEvent) {}
+
+  /**
+   * A loop from {@code source} to {@code handler} that retries on {@code scheduler} after pauses
+   * from {@code backoff}.
    */
   public ListWatch(
-      String name,
-      Supplier<PolicySnapshot> lister,
-      BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watcher,
-      Consumer<PolicySnapshot> onList,
-      Consumer<PolicyStore.Event> onEvent,
-      ScheduledExecutorService scheduler,
-      Backoff backoff) {
-    this.name = name;
-    this.lister = lister;
-    this.watcher = watcher;
-    this.onList = onList;
-    this.onEvent = onEvent;
+      Source source, Handler handler, ScheduledExecutorService scheduler, Backoff backoff) {
+    this.source = source;
+    this.handler = handler;
     this.scheduler = scheduler;
     this.backoff = backoff;
   }
@@ -91,7 +94,7 @@ public final class ListWatch implements AutoCloseable {
       Consumer<PolicySnapshot> onList,
       Consumer<PolicyStore.Event> onEvent) {
     return new ListWatch(
-        name, store::list, store::watch, onList, onEvent, scheduler, Backoff.standard());
+        Source.of(store), new Handler(name, onList, onEvent), scheduler, Backoff.standard());
   }
 
   /**
@@ -115,13 +118,16 @@ public final class ListWatch implements AutoCloseable {
       long delay = retryLater();
       if (delay >= 0) {
         LOG.warn(
-            "{}: cannot list the policies, trying again in {} ms: {}", name, delay, e.toString());
+            "{}: cannot list the policies, trying again in {} ms: {}",
+            handler.name(),
+            delay,
+            e.toString());
       }
     }
   }
 
   private void listAndWatch() {
-    PolicySnapshot snapshot = lister.get();
+    PolicySnapshot snapshot = source.list().get();
     long listed;
     synchronized (delivery) {
       synchronized (this) {
@@ -131,9 +137,9 @@ public final class ListWatch implements AutoCloseable {
         listed = ++generation;
       }
       revision = snapshot.revision();
-      onList.accept(snapshot);
+      handler.onList().accept(snapshot);
     }
-    PolicyStore.Watch opened = watcher.apply(snapshot.revision(), new Listener(listed));
+    PolicyStore.Watch opened = source.watch().apply(snapshot.revision(), new Listener(listed));
     synchronized (this) {
       if (!closed && listed == generation) {
         watch = opened;
@@ -156,7 +162,7 @@ public final class ListWatch implements AutoCloseable {
         return;
       }
       revision = event.revision();
-      onEvent.accept(event);
+      handler.onEvent().accept(event);
     }
   }
 
@@ -176,7 +182,8 @@ public final class ListWatch implements AutoCloseable {
       failed.close();
     }
     if (delay >= 0) {
-      LOG.info("{}: watch ended, listing again in {} ms: {}", name, delay, error.getMessage());
+      LOG.info(
+          "{}: watch ended, listing again in {} ms: {}", handler.name(), delay, error.getMessage());
     }
   }
 

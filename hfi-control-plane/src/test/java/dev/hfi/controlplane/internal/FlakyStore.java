@@ -1,14 +1,11 @@
 package dev.hfi.controlplane.internal;
 
-import dev.hfi.client.ApplyResult;
-import dev.hfi.client.DeletedPolicy;
-import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.controlplane.ForwardingPolicyStore;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,14 +18,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * watches that end with an error (after which, as the {@link PolicyStore.Listener} contract says,
  * no event follows).
  */
-final class FlakyStore implements PolicyStore {
-  private final MemoryPolicyStore store = new MemoryPolicyStore();
+final class FlakyStore extends ForwardingPolicyStore {
   private final AtomicInteger failingLists = new AtomicInteger();
   private final AtomicInteger lists = new AtomicInteger();
   private final Set<BreakableWatch> open = ConcurrentHashMap.newKeySet();
   private volatile boolean replayOneMore;
   private final ExecutorService errors =
       Executors.newSingleThreadExecutor(DaemonThreads.named("flaky-store-errors"));
+
+  FlakyStore() {
+    super(new MemoryPolicyStore());
+  }
 
   /** The next {@code n} lists throw {@link StoreUnavailableException}. */
   void failNextLists(int n) {
@@ -45,7 +45,7 @@ final class FlakyStore implements PolicyStore {
 
   /** What the store holds, read past the failures (for the test's own checks). */
   PolicySnapshot truth() {
-    return store.list();
+    return delegate.list();
   }
 
   /** Lists asked for, failed or not. */
@@ -71,40 +71,20 @@ final class FlakyStore implements PolicyStore {
     if (failingLists.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       throw new StoreUnavailableException("the store is away (a failure of the test)");
     }
-    return store.list();
+    return delegate.list();
   }
 
   @Override
   public Watch watch(long fromRevision, Listener listener) {
     BreakableWatch w = new BreakableWatch(listener);
-    w.inner = store.watch(replayOneMore ? fromRevision - 1 : fromRevision, w);
+    w.inner = delegate.watch(replayOneMore ? fromRevision - 1 : fromRevision, w);
     open.add(w);
     return w;
   }
 
   @Override
-  public Optional<FaultInjectionPolicy> get(String name) {
-    return store.get(name);
-  }
-
-  @Override
-  public ApplyResult apply(FaultInjectionPolicy policy) {
-    return store.apply(policy);
-  }
-
-  @Override
-  public DeletedPolicy delete(String name, String expectedResourceVersion) {
-    return store.delete(name, expectedResourceVersion);
-  }
-
-  @Override
-  public long revision() {
-    return store.revision();
-  }
-
-  @Override
   public void close() {
-    store.close();
+    super.close();
     errors.shutdownNow();
   }
 

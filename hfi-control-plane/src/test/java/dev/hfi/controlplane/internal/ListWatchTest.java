@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +51,16 @@ class ListWatchTest {
   }
 
   private ListWatch loop(PolicyStore on, Backoff backoff) {
+    return loop(on, backoff, scheduler);
+  }
+
+  private ListWatch loop(PolicyStore on, Backoff backoff, ScheduledExecutorService retries) {
     loop =
         new ListWatch(
-            "test", on::list, on::watch, consumer::onList, consumer::onEvent, scheduler, backoff);
+            ListWatch.Source.of(on),
+            new ListWatch.Handler("test", consumer::onList, consumer::onEvent),
+            retries,
+            backoff);
     return loop;
   }
 
@@ -168,15 +176,7 @@ class ListWatchTest {
     patient.setRemoveOnCancelPolicy(true);
     try {
       store.failNextLists(1);
-      loop =
-          new ListWatch(
-              "test",
-              store::list,
-              store::watch,
-              consumer::onList,
-              consumer::onEvent,
-              patient,
-              new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(10), () -> 0));
+      loop(store, new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(10), () -> 0), patient);
       loop.startInBackground();
       // One thread runs tasks in order: once this has run, the first attempt has failed.
       patient.submit(() -> {}).get(10, TimeUnit.SECONDS);
