@@ -21,7 +21,8 @@ public final class Backoff {
   /**
    * A backoff from {@code initial} doubling up to {@code max}.
    *
-   * @param random uniform in [0, 1): where in the upper half of the step a pause falls
+   * @param random uniform in [0, 1): where in the upper half of the step a pause falls; one that
+   *     always answers 0 puts every pause at the end of its step (plain doubling, no jitter)
    */
   public Backoff(Duration initial, Duration max, DoubleSupplier random) {
     if (initial.toMillis() < 1 || max.compareTo(initial) < 0) {
