@@ -118,7 +118,7 @@ public final class ListWatch implements AutoCloseable {
       long delay = retryLater();
       if (delay >= 0) {
         LOG.warn(
-            "{}: cannot list the policies, trying again in {} ms: {}",
+            "{}: cannot list and watch the policies, trying again in {} ms: {}",
             handler.name(),
             delay,
             e.toString());
@@ -210,7 +210,10 @@ public final class ListWatch implements AutoCloseable {
     }
   }
 
-  /** Stops watching and cancels a pending retry; the consumer hears nothing more. */
+  /**
+   * Stops watching and cancels a pending retry; after a call already on its way, the consumer hears
+   * nothing more.
+   */
   @Override
   public void close() {
     PolicyStore.Watch open;
