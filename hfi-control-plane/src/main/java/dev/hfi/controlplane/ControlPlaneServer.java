@@ -1,6 +1,5 @@
 package dev.hfi.controlplane;
 
-import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.RuleSet;
 import dev.hfi.controlplane.internal.DaemonThreads;
@@ -11,8 +10,7 @@ import dev.hfi.controlplane.internal.PolicyExpirer;
 import dev.hfi.controlplane.internal.SseStream;
 import dev.hfi.controlplane.internal.http.AccessLog;
 import dev.hfi.controlplane.internal.http.ApiRoutes;
-import dev.hfi.controlplane.internal.http.HttpSupport;
-import dev.hfi.controlplane.internal.http.JettyGlue;
+import dev.hfi.controlplane.internal.http.ApiServer;
 import dev.hfi.controlplane.internal.http.PolicyHandlers;
 import dev.hfi.controlplane.internal.http.StatusHandlers;
 import dev.hfi.controlplane.internal.http.StreamHandlers;
@@ -34,19 +32,18 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import spark.Service;
-import spark.embeddedserver.EmbeddedServers;
 
 /**
  * The HFI control plane: the REST API on sparkjava, the rule-set distributor (SSE and long poll),
  * data-plane instance tracking, the event stream, health and metrics, in one Jetty server.
  *
  * <p>The server does not own its store: closing the server leaves the store open. It is
- * thread-safe; {@link #start()} and {@link #close()} are meant to be called once each.
+ * thread-safe; {@link #start()} and {@link #close()} are meant to be called once each. Servers in
+ * one JVM share no state (none is kept in static fields, Spark's included), so any number may start
+ * in parallel, beside a Spark application of the user's own.
  *
  * <pre>{@code
  * try (PolicyStore store = new MemoryPolicyStore();
@@ -74,7 +71,7 @@ public final class ControlPlaneServer implements AutoCloseable {
   private final NodeRegistry nodes;
   private final Distributor distributor;
   private AutoCloseable expiry;
-  private Service spark;
+  private ApiServer http;
   private int port = -1;
 
   private ControlPlaneServer(Builder b) {
@@ -94,7 +91,7 @@ public final class ControlPlaneServer implements AutoCloseable {
    * @throws HfiException when the port cannot be bound or the store is unreachable
    */
   public synchronized ControlPlaneServer start() {
-    if (spark != null) {
+    if (http != null) {
       throw new IllegalStateException("already started");
     }
     distributor.start();
@@ -111,30 +108,13 @@ public final class ControlPlaneServer implements AutoCloseable {
             new PolicyHandlers(config.store, config.maxBodyBytes),
             new StreamHandlers(distributor, events, nodes),
             new StatusHandlers(config.store, distributor, nodes, metrics));
-    Object serverId = new Object();
-    EmbeddedServers.add(serverId, new JettyGlue(routes, config.token, new AccessLog(metrics)));
-    spark = Service.ignite();
-    spark.embeddedServerIdentifier(serverId);
-    spark.ipAddress(config.bindAddress);
-    spark.port(config.port);
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    spark.initExceptionHandler(failure::set);
-    configureSpark(routes);
-    spark.init();
-    spark.awaitInitialization();
-    if (failure.get() != null) {
+    http = new ApiServer(routes, config.token, config.hostGuard(), new AccessLog(metrics));
+    try {
+      port = http.start(config.bindAddress, config.port);
+    } catch (HfiException e) {
       close();
-      throw new HfiException(
-          ErrorCode.INTERNAL,
-          "cannot listen on "
-              + config.bindAddress
-              + ":"
-              + config.port
-              + ": "
-              + failure.get().getMessage(),
-          failure.get());
+      throw e;
     }
-    port = spark.port();
     byte[] heartbeat = SseStream.comment("heartbeat");
     scheduler.scheduleAtFixedRate(
         () -> {
@@ -167,72 +147,6 @@ public final class ControlPlaneServer implements AutoCloseable {
       host = "unknown-host";
     }
     return ProcessHandle.current().pid() + "@" + host;
-  }
-
-  private void configureSpark(List<ApiRoutes.Route> routes) {
-    Set<String> open = new HashSet<>();
-    for (ApiRoutes.Route r : routes) {
-      if (r.open()) {
-        open.add(r.path());
-      }
-    }
-    Set<String> hosts = config.hostGuard();
-    spark.before(
-        (req, res) -> {
-          HttpSupport.checkHost(req.raw(), hosts);
-          if (!open.contains(req.pathInfo())) {
-            HttpSupport.checkToken(req.raw(), config.token);
-          }
-        });
-    spark.exception(
-        HfiException.class,
-        (e, req, res) -> {
-          if (e.code().httpStatus() >= 500) {
-            LOG.warn("{} {}: {}", req.requestMethod(), req.pathInfo(), e.getMessage());
-          }
-          res.status(e.code().httpStatus());
-          res.type(HttpSupport.JSON);
-          if (e.code() == ErrorCode.UNAUTHORIZED) {
-            res.header("WWW-Authenticate", "Bearer realm=\"hfi\"");
-          }
-          res.body(HttpSupport.errorJson(e.code(), e.getMessage()));
-        });
-    spark.exception(
-        Exception.class,
-        (e, req, res) -> {
-          LOG.error("{} {} failed", req.requestMethod(), req.pathInfo(), e);
-          res.status(500);
-          res.type(HttpSupport.JSON);
-          res.body(HttpSupport.errorJson(ErrorCode.INTERNAL, "internal error; see the server log"));
-        });
-    spark.notFound(
-        (req, res) -> {
-          res.type(HttpSupport.JSON);
-          return HttpSupport.errorJson(
-              ErrorCode.NOT_FOUND, "no route " + req.requestMethod() + " " + req.pathInfo());
-        });
-    spark.internalServerError(
-        (req, res) -> {
-          res.type(HttpSupport.JSON);
-          return HttpSupport.errorJson(ErrorCode.INTERNAL, "internal error; see the server log");
-        });
-    for (ApiRoutes.Route r : routes) {
-      if (r.isStream()) {
-        continue;
-      }
-      spark.Route handler =
-          (req, res) -> {
-            req.attribute(HttpSupport.ROUTE_ATTRIBUTE, r.path());
-            return r.rest().handle(req, res);
-          };
-      switch (r.method()) {
-        case "GET" -> spark.get(r.path(), handler);
-        case "POST" -> spark.post(r.path(), handler);
-        case "PUT" -> spark.put(r.path(), handler);
-        case "DELETE" -> spark.delete(r.path(), handler);
-        default -> throw new IllegalStateException("unsupported method " + r.method());
-      }
-    }
   }
 
   private void registerMetrics() {
@@ -294,9 +208,8 @@ public final class ControlPlaneServer implements AutoCloseable {
         LOG.warn("stopping the expirer failed: {}", e.toString());
       }
     }
-    if (spark != null) {
-      spark.stop();
-      spark.awaitStop();
+    if (http != null) {
+      http.close();
     }
     scheduler.shutdownNow();
     compiler.shutdownNow();

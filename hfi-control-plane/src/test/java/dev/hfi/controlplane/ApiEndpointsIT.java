@@ -14,7 +14,6 @@ import dev.hfi.client.HfiException;
 import dev.hfi.client.InvalidPolicyException;
 import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.PolicyNotFoundException;
-import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ServerFixture.Answer;
@@ -313,42 +312,14 @@ class ApiEndpointsIT {
   }
 
   /** A store whose backend throws an unexpected error. */
-  private static final class BrokenStore implements PolicyStore {
-    private final MemoryPolicyStore delegate = new MemoryPolicyStore();
+  private static final class BrokenStore extends ForwardingPolicyStore {
+    BrokenStore() {
+      super(new MemoryPolicyStore());
+    }
 
     @Override
     public Optional<FaultInjectionPolicy> get(String name) {
       throw new IllegalStateException("backend exploded (secret detail)");
-    }
-
-    @Override
-    public PolicySnapshot list() {
-      return delegate.list();
-    }
-
-    @Override
-    public ApplyResult apply(FaultInjectionPolicy policy) {
-      return delegate.apply(policy);
-    }
-
-    @Override
-    public DeletedPolicy delete(String name, String expectedResourceVersion) {
-      return delegate.delete(name, expectedResourceVersion);
-    }
-
-    @Override
-    public long revision() {
-      return delegate.revision();
-    }
-
-    @Override
-    public Watch watch(long fromRevision, Listener listener) {
-      return delegate.watch(fromRevision, listener);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

@@ -19,16 +19,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the current {@link RuleSet} and pushes every new one to its subscribers.
  *
- * <p>It lists the store once, then watches it from that revision. Store events update a map of
- * compiled rules; one compile task (on {@code compiler}) turns the map into a rule set whose
- * version is the revision of the last event it contains. Bursts of writes coalesce into one rule
- * set, so a subscriber sees strictly increasing versions, each a complete snapshot
+ * <p>It lists the store, then watches it from that revision ({@link ListWatch}). Store events
+ * update a map of compiled rules; one compile task (on {@code compiler}) turns the map into a rule
+ * set whose version is the revision of the last event it contains. Bursts of writes coalesce into
+ * one rule set, so a subscriber sees strictly increasing versions, each a complete snapshot
  * (java-control-plane's {@code SimpleCache} model). A subscriber or long poll that is behind gets
  * the current set at once; one that is current waits.
  *
@@ -38,12 +36,10 @@ import org.slf4j.LoggerFactory;
  * decided once, by {@link Waiter#claim}.
  */
 public final class Distributor implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Distributor.class);
-
-  private final PolicyStore store;
   private final EventHub events;
   private final ScheduledExecutorService compiler;
   private final ScheduledThreadPoolExecutor deadlines;
+  private final ListWatch loop;
   private final Map<String, RuleCompiler.Compiled> rules = new HashMap<>();
   private final AtomicBoolean compileScheduled = new AtomicBoolean();
   private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
@@ -51,8 +47,6 @@ public final class Distributor implements AutoCloseable {
   private final Object publishLock = new Object();
   private long revision;
   private volatile RuleSet current;
-  private volatile PolicyStore.Watch watch;
-  private volatile boolean closed;
 
   /**
    * A long poll waiting up to {@code wait} for a rule set other than {@code version} and {@code
@@ -93,17 +87,25 @@ public final class Distributor implements AutoCloseable {
 
   /** A distributor on {@code store}; compiles and answers on {@code compiler}. */
   public Distributor(PolicyStore store, EventHub events, ScheduledExecutorService compiler) {
-    this.store = store;
     this.events = events;
     this.compiler = compiler;
+    this.loop = ListWatch.on(store, "distributor", compiler, this::relisted, this::onStoreEvent);
     this.deadlines = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("hfi-long-poll"));
     // Answered polls should not keep their deadline task queued for the rest of their wait.
     deadlines.setRemoveOnCancelPolicy(true);
   }
 
-  /** Lists the store, compiles the first rule set and starts watching. */
+  /**
+   * Lists the store, compiles the first rule set and starts watching; after a broken watch or a
+   * failed list, lists again with backoff ({@link ListWatch}).
+   *
+   * @throws HfiException when the store cannot be listed
+   */
   public void start() {
-    PolicySnapshot snapshot = store.list();
+    loop.start();
+  }
+
+  private void relisted(PolicySnapshot snapshot) {
     synchronized (this) {
       rules.clear();
       for (FaultInjectionPolicy p : snapshot.items()) {
@@ -112,45 +114,10 @@ public final class Distributor implements AutoCloseable {
       revision = snapshot.revision();
     }
     compileNow();
-    watch =
-        store.watch(
-            snapshot.revision(),
-            new PolicyStore.Listener() {
-              @Override
-              public void onEvent(PolicyStore.Event event) {
-                onStoreEvent(event);
-              }
-
-              @Override
-              public void onError(HfiException error) {
-                LOG.warn("policy watch failed, listing again: {}", error.getMessage());
-                restartLater();
-              }
-            });
-  }
-
-  private void restartLater() {
-    if (closed) {
-      return;
-    }
-    compiler.schedule(
-        () -> {
-          try {
-            start();
-          } catch (HfiException e) {
-            LOG.warn("policy store not reachable: {}", e.getMessage());
-            restartLater();
-          }
-        },
-        1,
-        TimeUnit.SECONDS);
   }
 
   private void onStoreEvent(PolicyStore.Event e) {
     synchronized (this) {
-      if (e.revision() <= revision) {
-        return;
-      }
       if (e.type() == PolicyStore.Event.Type.PUT) {
         rules.put(e.name(), RuleCompiler.compile(e.policy()));
       } else {
@@ -305,11 +272,7 @@ public final class Distributor implements AutoCloseable {
   /** Stops watching and ends every stream. */
   @Override
   public void close() {
-    closed = true;
-    PolicyStore.Watch w = watch;
-    if (w != null) {
-      w.close();
-    }
+    loop.close();
     streams.forEach(SseStream::close);
     deadlines.shutdownNow();
   }

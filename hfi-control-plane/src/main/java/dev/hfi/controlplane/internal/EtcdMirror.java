@@ -1,7 +1,6 @@
 package dev.hfi.controlplane.internal;
 
 import dev.hfi.client.FaultInjectionPolicy;
-import dev.hfi.client.HfiException;
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.controlplane.PolicyStore;
 import java.util.HashMap;
@@ -10,85 +9,45 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The last state of the policies that the etcd store saw, kept by listing once and then watching
- * (listing again after compaction or before the first successful list). The store answers reads
- * from it while etcd is unreachable, so reads keep serving the last known policies.
+ * The last state of the policies that the etcd store saw, kept by listing and then watching etcd
+ * ({@link ListWatch}: listing again after compaction, and until the first list succeeds). The store
+ * answers reads from it while etcd is unreachable, so reads keep serving the last known policies.
  */
 public final class EtcdMirror implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(EtcdMirror.class);
-  private static final long RETRY_MS = 1_000;
-
-  private final Supplier<PolicySnapshot> lister;
-  private final BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watcher;
-  private final ScheduledExecutorService scheduler;
+  private final ListWatch loop;
   private final TreeMap<String, FaultInjectionPolicy> policies = new TreeMap<>();
   private final Map<String, Long> deleted = new HashMap<>();
   private long revision;
   private boolean known;
-  private PolicyStore.Watch watch;
-  private boolean closed;
 
   /** A mirror that lists with {@code lister} and watches with {@code watcher}. */
   public EtcdMirror(
       Supplier<PolicySnapshot> lister,
       BiFunction<Long, PolicyStore.Listener, PolicyStore.Watch> watcher,
       ScheduledExecutorService scheduler) {
-    this.lister = lister;
-    this.watcher = watcher;
-    this.scheduler = scheduler;
+    this.loop =
+        new ListWatch(
+            new ListWatch.Source(lister, watcher),
+            new ListWatch.Handler("etcd mirror", this::relisted, this::apply),
+            scheduler,
+            Backoff.standard());
   }
 
   /** Starts syncing in the background; etcd need not be reachable yet. */
   public void start() {
-    scheduler.execute(this::sync);
+    loop.startInBackground();
   }
 
-  private void sync() {
-    PolicySnapshot s;
-    try {
-      s = lister.get();
-    } catch (HfiException e) {
-      retryLater();
-      return;
-    }
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      policies.clear();
-      deleted.clear();
-      s.items().forEach(p -> policies.put(p.name(), p));
-      revision = s.revision();
-      known = true;
-      watch =
-          watcher.apply(
-              s.revision(),
-              new PolicyStore.Listener() {
-                @Override
-                public void onEvent(PolicyStore.Event e) {
-                  apply(e);
-                }
-
-                @Override
-                public void onError(HfiException error) {
-                  LOG.info("policy mirror lists again: {}", error.getMessage());
-                  retryLater();
-                }
-              });
-    }
-  }
-
-  private synchronized void retryLater() {
-    if (!closed) {
-      scheduler.schedule(this::sync, RETRY_MS, TimeUnit.MILLISECONDS);
-    }
+  private synchronized void relisted(PolicySnapshot s) {
+    policies.clear();
+    deleted.clear();
+    s.items().forEach(p -> policies.put(p.name(), p));
+    revision = s.revision();
+    known = true;
   }
 
   /**
@@ -132,10 +91,7 @@ public final class EtcdMirror implements AutoCloseable {
 
   /** Stops following etcd. */
   @Override
-  public synchronized void close() {
-    closed = true;
-    if (watch != null) {
-      watch.close();
-    }
+  public void close() {
+    loop.close();
   }
 }

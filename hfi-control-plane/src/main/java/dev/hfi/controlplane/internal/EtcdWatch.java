@@ -12,6 +12,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdWatch.class);
-  private static final long MIN_RETRY_MS = 100;
-  private static final long MAX_RETRY_MS = 2_000;
 
   private final Watch client;
   private final ByteSequence prefix;
@@ -39,8 +38,10 @@ public final class EtcdWatch implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final LongUnaryOperator policyRevisionAt;
   private final Runnable reconnect;
+  // 100 ms doubling up to 2 s, no jitter: one stream to one etcd, resumed as soon as it can be.
+  private final Backoff backoff =
+      new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), () -> 0);
   private long last;
-  private long retryMs = MIN_RETRY_MS;
   private Watch.Watcher watcher;
   private boolean closed;
 
@@ -84,7 +85,7 @@ public final class EtcdWatch implements AutoCloseable {
     if (closed) {
       return;
     }
-    retryMs = MIN_RETRY_MS;
+    backoff.reset();
     for (WatchEvent e : response.getEvents()) {
       long revision = e.getKeyValue().getModRevision();
       if (revision <= last) {
@@ -127,18 +128,19 @@ public final class EtcdWatch implements AutoCloseable {
       scheduler.execute(() -> afterCompaction(at));
       return;
     }
+    reconnect.run();
+    long delay = retryLater();
     LOG.debug(
         "etcd watch broke after revision {}, resuming in {} ms: {}",
         last,
-        retryMs,
+        delay,
         error.getMessage());
-    reconnect.run();
-    retryLater();
   }
 
-  private void retryLater() {
-    scheduler.schedule(this::start, retryMs, TimeUnit.MILLISECONDS);
-    retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+  private long retryLater() {
+    long delay = backoff.nextDelayMillis();
+    scheduler.schedule(this::start, delay, TimeUnit.MILLISECONDS);
+    return delay;
   }
 
   private static CompactedException compaction(Throwable error) {

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes policies whose {@code status.expiresAt} has passed. It watches the store, keeps the
- * expiry of each policy and arms one timer for the earliest (no periodic scan). A delete carries
- * the resourceVersion it saw, so a policy re-applied at the last moment survives. Separate from the
- * server so that only one replica (the elected leader) runs it.
+ * Deletes policies whose {@code status.expiresAt} has passed. It follows the store ({@link
+ * ListWatch}), keeps the expiry of each policy and arms one timer for the earliest (no periodic
+ * scan). A delete carries the resourceVersion it saw, so a policy re-applied at the last moment
+ * survives. Separate from the server so that only one replica (the elected leader) runs it.
  */
 public final class PolicyExpirer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyExpirer.class);
@@ -35,8 +35,8 @@ public final class PolicyExpirer implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final Map<String, Expiry> expiries = new HashMap<>();
+  private final ListWatch loop;
   private ScheduledFuture<?> timer;
-  private PolicyStore.Watch watch;
   private boolean closed;
 
   /** An expirer for {@code store}; timers run on {@code scheduler}. */
@@ -44,43 +44,22 @@ public final class PolicyExpirer implements AutoCloseable {
     this.store = store;
     this.scheduler = scheduler;
     this.clock = clock;
+    this.loop = ListWatch.on(store, "expirer", scheduler, this::relisted, this::onStoreEvent);
   }
 
-  /** Lists the store, arms the timer and follows changes. */
-  public synchronized void start() {
-    PolicySnapshot snapshot = store.list();
+  /**
+   * Lists the store, arms the timer and follows changes ({@link ListWatch}).
+   *
+   * @throws HfiException when the store cannot be listed
+   */
+  public void start() {
+    loop.start();
+  }
+
+  private synchronized void relisted(PolicySnapshot snapshot) {
     expiries.clear();
     snapshot.items().forEach(this::track);
-    watch =
-        store.watch(
-            snapshot.revision(),
-            new PolicyStore.Listener() {
-              @Override
-              public void onEvent(PolicyStore.Event e) {
-                onStoreEvent(e);
-              }
-
-              @Override
-              public void onError(HfiException error) {
-                restartLater();
-              }
-            });
     rearm();
-  }
-
-  private synchronized void restartLater() {
-    if (!closed) {
-      scheduler.schedule(
-          () -> {
-            try {
-              start();
-            } catch (HfiException e) {
-              restartLater();
-            }
-          },
-          1,
-          TimeUnit.SECONDS);
-    }
   }
 
   private synchronized void onStoreEvent(PolicyStore.Event e) {
@@ -157,8 +136,6 @@ public final class PolicyExpirer implements AutoCloseable {
     if (timer != null) {
       timer.cancel(false);
     }
-    if (watch != null) {
-      watch.close();
-    }
+    loop.close();
   }
 }
