@@ -216,7 +216,7 @@ public final class HfiClient implements AutoCloseable {
             .addQueryParameter("node", node)
             .addQueryParameter("instance", instance)
             .addQueryParameter("version", Long.toString(version))
-            .addQueryParameter("wait", wait.toMillis() + "ms");
+            .addQueryParameter("wait", Durations.format(wait));
     if (rejected != null) {
       url.addQueryParameter("rejected", Long.toString(rejected));
       url.addQueryParameter("error", error == null ? "" : error);

@@ -1,5 +1,6 @@
 package dev.hfi.junit;
 
+import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.SharedStack;
@@ -17,8 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -59,7 +58,6 @@ public final class HfiExtension
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(HfiExtension.class);
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private final Map<String, Supplier<URI>> upstreams;
   private final DataPlaneMode dataPlane;
@@ -356,19 +354,11 @@ public final class HfiExtension
   }
 
   static Duration parseDuration(String text, String at) {
-    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
-    if (!m.matches()) {
-      throw new ExtensionConfigurationException(
-          at + ": ackTimeout: \"" + text + "\" is not a duration such as 500ms, 10s, 1m");
+    String problem = Durations.check(at + ": ackTimeout", text);
+    if (problem != null) {
+      throw new ExtensionConfigurationException(problem);
     }
-    long n = Long.parseLong(m.group(1));
-    Duration d =
-        switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofHours(n);
-        };
+    Duration d = Durations.parse(text);
     if (d.isZero()) {
       throw new ExtensionConfigurationException(at + ": ackTimeout: must be positive");
     }

@@ -84,7 +84,8 @@ class MisuseTest {
   void badAckTimeout() {
     assertFailsWith(
         BadAckTimeout.class,
-        "@HfiTest on BadAckTimeout: ackTimeout: \"soon\" is not a duration such as 500ms, 10s, 1m");
+        "@HfiTest on BadAckTimeout: ackTimeout: \"soon\" is not a duration such as 500ms, 30s,"
+            + " 1.5s or 1m30s");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.hfi.client.internal;
 
 import com.google.re2j.PatternSyntaxException;
+import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.FaultInjectionPolicy.Abort;
 import dev.hfi.client.FaultInjectionPolicy.Fault;
@@ -125,15 +126,25 @@ public final class PolicyValidator {
     }
     fault(s.fault(), errors);
     if (s.duration() != null) {
-      Duration d = Durations.parse(s.duration());
-      if (d == null) {
-        errors.add(
-            "spec.duration: "
-                + q(s.duration())
-                + " is not a duration; write a number and a unit (ms, s, m, h), e.g. 10m");
-      } else if (d.toMillis() < 1) {
-        errors.add("spec.duration: must be at least 1ms, got " + q(s.duration()));
-      }
+      within("spec.duration", s.duration(), null, errors);
+    }
+  }
+
+  /** {@code text} is a duration of at least 1ms and, unless {@code max} is null, at most max. */
+  private static void within(String path, String text, Duration max, List<String> errors) {
+    String problem = Durations.check(path, text);
+    if (problem != null) {
+      errors.add(problem);
+      return;
+    }
+    Duration d = Durations.parse(text);
+    if (d.toMillis() < 1 || (max != null && d.compareTo(max) > 0)) {
+      errors.add(
+          path
+              + ": must be "
+              + (max == null ? "at least 1ms" : "between 1ms and " + Durations.format(max))
+              + ", got "
+              + q(text));
     }
   }
 
@@ -240,16 +251,10 @@ public final class PolicyValidator {
     }
     if (f.delay() != null) {
       String fixed = f.delay().fixedDelay();
-      Duration d = Durations.parse(fixed);
       if (fixed == null) {
         errors.add("spec.fault.delay.fixedDelay: required, e.g. 2s");
-      } else if (d == null) {
-        errors.add(
-            "spec.fault.delay.fixedDelay: "
-                + q(fixed)
-                + " is not a duration; write a number and a unit (ms, s, m, h), e.g. 2s");
-      } else if (d.toMillis() < 1 || d.compareTo(MAX_DELAY) > 0) {
-        errors.add("spec.fault.delay.fixedDelay: must be between 1ms and 1h, got " + q(fixed));
+      } else {
+        within("spec.fault.delay.fixedDelay", fixed, MAX_DELAY, errors);
       }
     }
     if (f.maxInjections() != null && f.maxInjections() < 1) {
