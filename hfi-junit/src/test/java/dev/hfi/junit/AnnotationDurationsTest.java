@@ -1,16 +1,16 @@
 package dev.hfi.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.junit.internal.FaultAnnotations;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /** The annotations' durations read the grammar of {@code dev.hfi.client.Durations}. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -18,15 +18,15 @@ class AnnotationDurationsTest {
 
   @Test
   void ackTimeoutTakesCompoundAndDecimalDurations() {
-    assertThat(HfiExtension.parseDuration("1m30s", "@HfiTest on X"))
-        .isEqualTo(Duration.ofSeconds(90));
-    assertThat(HfiExtension.parseDuration("2.5s", "@HfiTest on X"))
-        .isEqualTo(Duration.ofMillis(2500));
-    assertThatThrownBy(() -> HfiExtension.parseDuration("0s", "@HfiTest on X"))
-        .isInstanceOf(ExtensionConfigurationException.class)
-        .hasMessage("@HfiTest on X: ackTimeout: must be positive");
-    assertThatThrownBy(() -> HfiExtension.parseDuration("PT10S", "@HfiTest on X"))
-        .hasMessage("@HfiTest on X: ackTimeout: \"PT10S\" is ISO-8601; write it as 10s");
+    List<String> problems = new ArrayList<>();
+    assertThat(HfiExtension.ackTimeout("1m30s", problems)).isEqualTo(Duration.ofSeconds(90));
+    assertThat(HfiExtension.ackTimeout("2.5s", problems)).isEqualTo(Duration.ofMillis(2500));
+    assertThat(problems).isEmpty();
+    assertThat(HfiExtension.ackTimeout("0s", problems)).isNull();
+    assertThat(HfiExtension.ackTimeout("PT10S", problems)).isNull();
+    assertThat(problems)
+        .containsExactly(
+            "ackTimeout: must be positive", "ackTimeout: \"PT10S\" is ISO-8601; write it as 10s");
   }
 
   @InjectFault(path = "/api", delay = @Delay(fixedDelay = "1m30s"), duration = "1m30s")

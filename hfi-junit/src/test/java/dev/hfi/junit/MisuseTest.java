@@ -89,6 +89,31 @@ class MisuseTest {
   }
 
   @Test
+  void everyBadHfiTestSettingIsNamedAtOnce() {
+    assertFailsWith(
+        BadNameAndAckTimeout.class,
+        "@HfiTest on BadNameAndAckTimeout: upstreams: name: must be a DNS-1123 label (lower-case"
+            + " letters, digits and '-', starting and ending with a letter or digit, at most 63"
+            + " characters), got \"Orders_1\"; it is also the data plane's node name; ackTimeout:"
+            + " \"PT10S\" is ISO-8601; write it as 10s");
+  }
+
+  @Test
+  void builderRefusesAnUpstreamNameThatIsNotADns1123Label() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                HfiExtension.newInstance()
+                    .withUpstream("Orders", java.net.URI.create("http://x"))
+                    .withAckTimeout(java.time.Duration.ZERO)
+                    .build())
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessageStartingWith(
+            "HfiExtension.newInstance(): withUpstream name: must be a DNS-1123 label")
+        .hasMessageContaining("got \"Orders\"; it is also the data plane's node name")
+        .hasMessageContaining("withAckTimeout(0s): must be positive");
+  }
+
+  @Test
   void envoyModeNamesABadEnvoyBinaryAndHowToGetOne() {
     String before = System.getProperty("hfi.envoy.binary");
     System.setProperty("hfi.envoy.binary", "/nonexistent/envoy");
@@ -208,6 +233,13 @@ class MisuseTest {
   @Fixture
   @HfiTest(upstreams = @Upstream(name = "echo", url = ECHO), ackTimeout = "soon")
   static class BadAckTimeout {
+    @org.junit.jupiter.api.Test
+    void test() {}
+  }
+
+  @Fixture
+  @HfiTest(upstreams = @Upstream(name = "Orders_1", url = ECHO), ackTimeout = "PT10S")
+  static class BadNameAndAckTimeout {
     @org.junit.jupiter.api.Test
     void test() {}
   }

@@ -220,7 +220,8 @@ class EnvoyContainerTest {
     EnvoyContainer envoy = bridge().withUpstream("Inventory", URI.create("http://127.0.0.1:8082"));
 
     assertThatThrownBy(envoy::configure)
-        .hasMessageContaining("upstream \"Inventory\": name must be a DNS-1123 label");
+        .hasMessageContaining("upstream name: must be a DNS-1123 label")
+        .hasMessageContaining("got \"Inventory\"");
   }
 
   @Test

@@ -40,7 +40,9 @@ class EmbeddedDataPlaneBuilderTest {
                     .withControlPlane(CONTROL_PLANE)
                     .withUpstream("Orders_1", UPSTREAM)
                     .build())
-        .hasMessageContaining("withUpstream(\"Orders_1\"): name must be a DNS-1123 label");
+        .hasMessageContaining("withUpstream name: must be a DNS-1123 label")
+        .hasMessageContaining(
+            "got \"Orders_1\", e.g. \"orders\"; it is also the filter's node name");
   }
 
   @Test

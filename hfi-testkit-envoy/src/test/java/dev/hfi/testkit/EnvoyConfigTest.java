@@ -259,8 +259,9 @@ class EnvoyConfigTest {
                     .withUpstream("pay", 10002, "127.0.0.1", 8083)
                     .build())
         .hasMessageContaining(
-            "upstream \"Orders_1\": name must be a DNS-1123 label (a-z, 0-9, '-', at most 63"
-                + " characters), e.g. \"orders\"")
+            "upstream name: must be a DNS-1123 label (lower-case letters, digits and '-', starting"
+                + " and ending with a letter or digit, at most 63 characters), got \"Orders_1\","
+                + " e.g. \"orders\"")
         .hasMessageContaining("upstream \"pay\": added twice");
   }
 
@@ -316,7 +317,9 @@ class EnvoyConfigTest {
                     .withUpstream("orders", "Orders Proxy", 10000, "127.0.0.1", 8081)
                     .build())
         .hasMessageContaining(
-            "upstream \"orders\": node \"Orders Proxy\" must be a DNS-1123 label");
+            "upstream \"orders\" node: must be a DNS-1123 label (lower-case letters, digits and"
+                + " '-', starting and ending with a letter or digit, at most 63 characters), got"
+                + " \"Orders Proxy\", e.g. \"orders-proxy\"");
   }
 
   private static Wasm wasmOf(Bootstrap bootstrap, int listener) throws Exception {

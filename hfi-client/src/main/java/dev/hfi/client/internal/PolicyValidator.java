@@ -10,6 +10,7 @@ import dev.hfi.client.FaultInjectionPolicy.Match;
 import dev.hfi.client.FaultInjectionPolicy.Metadata;
 import dev.hfi.client.FaultInjectionPolicy.Spec;
 import dev.hfi.client.FaultInjectionPolicy.StringMatch;
+import dev.hfi.client.Names;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import java.util.regex.Pattern;
 
 /** The rules of the design, each violation reported as {@code field.path: what is wrong}. */
 public final class PolicyValidator {
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern LABEL_KEY =
       Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   private static final Pattern LABEL_VALUE =
@@ -56,27 +56,14 @@ public final class PolicyValidator {
     return errors;
   }
 
-  /** Whether {@code name} is a valid policy name (DNS-1123 label). */
-  public static String checkName(String name) {
-    if (name == null || name.isEmpty()) {
-      return "required";
-    }
-    if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
-      return "must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending"
-          + " with a letter or digit, at most 63 characters), got "
-          + q(name);
-    }
-    return null;
-  }
-
   private static void metadata(Metadata m, List<String> errors) {
     if (m == null) {
       errors.add("metadata: required (at least metadata.name)");
       return;
     }
-    String nameError = checkName(m.name());
+    String nameError = Names.checkDns1123Label("metadata.name", m.name());
     if (nameError != null) {
-      errors.add("metadata.name: " + nameError);
+      errors.add(nameError);
     }
     if (m.labels() != null) {
       for (Map.Entry<String, String> e : m.labels().entrySet()) {

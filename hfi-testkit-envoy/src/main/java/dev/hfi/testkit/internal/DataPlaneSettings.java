@@ -2,6 +2,7 @@ package dev.hfi.testkit.internal;
 
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.HfiException;
+import dev.hfi.client.Names;
 import dev.hfi.testkit.DataPlane;
 import java.net.URI;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The settings every data plane takes ({@link DataPlane.Builder}), kept and checked once for all of
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
  */
 public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
     implements DataPlane.Builder<B> {
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
 
   /**
@@ -162,11 +161,9 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
     }
     for (Upstream u : upstreams.values()) {
       String where = "withUpstream(\"" + u.name() + "\")";
-      if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
-        errors.add(
-            where
-                + ": name must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
-                + " e.g. \"orders\"; it is also the filter's node name");
+      String badName = Names.checkDns1123Label("withUpstream name", u.name());
+      if (badName != null) {
+        errors.add(badName + ", e.g. \"orders\"; it is also the filter's node name");
       }
       String scheme = u.uri() == null ? null : u.uri().getScheme();
       if (!("http".equals(scheme) || "https".equals(scheme))
