@@ -99,21 +99,6 @@ class MisuseTest {
   }
 
   @Test
-  void builderRefusesAnUpstreamNameThatIsNotADns1123Label() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                HfiExtension.newInstance()
-                    .withUpstream("Orders", java.net.URI.create("http://x"))
-                    .withAckTimeout(java.time.Duration.ZERO)
-                    .build())
-        .isInstanceOf(ExtensionConfigurationException.class)
-        .hasMessageStartingWith(
-            "HfiExtension.newInstance(): withUpstream name: must be a DNS-1123 label")
-        .hasMessageContaining("got \"Orders\"; it is also the data plane's node name")
-        .hasMessageContaining("withAckTimeout(0s): must be positive");
-  }
-
-  @Test
   void envoyModeNamesABadEnvoyBinaryAndHowToGetOne() {
     String before = System.getProperty("hfi.envoy.binary");
     System.setProperty("hfi.envoy.binary", "/nonexistent/envoy");
@@ -132,16 +117,22 @@ class MisuseTest {
   }
 
   @Test
-  void builderNamesTheSetting() {
+  void builderNamesEveryBadSettingAtOnce() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 HfiExtension.newInstance()
                     .withUpstream("a", java.net.URI.create("http://x"))
                     .withUpstream("a", java.net.URI.create("http://y"))
+                    .withUpstream("Orders", java.net.URI.create("http://z"))
+                    .withAckTimeout(java.time.Duration.ZERO)
                     .build())
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessage(
-            "HfiExtension.newInstance(): withUpstream: \"a\" added twice; give each its own name");
+            "HfiExtension.newInstance(): withUpstream: \"a\" added twice; give each its own name;"
+                + " withUpstream name: must be a DNS-1123 label (lower-case letters, digits and"
+                + " '-', starting and ending with a letter or digit, at most 63 characters), got"
+                + " \"Orders\"; it is also the data plane's node name; withAckTimeout(0s): must be"
+                + " positive, e.g. 10 s");
   }
 
   private static void assertFailsWith(Class<?> fixture, String messagePart) {
