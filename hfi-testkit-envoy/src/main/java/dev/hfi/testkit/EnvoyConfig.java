@@ -39,7 +39,12 @@ import java.util.regex.Pattern;
  */
 public final class EnvoyConfig {
 
-  /** Name of the cluster that reaches the control plane (the filter's {@code cluster} setting). */
+  /**
+   * Name of the cluster that reaches the control plane (the filter's {@code cluster} setting): the
+   * one place every data plane (Envoy bootstraps, the embedded data plane, {@code EnvoyContainer})
+   * and message takes it from. The filter, compiled to Wasm without dependencies, has the same
+   * default; {@code EnvoyConfigTest} pins the two equal.
+   */
   public static final String CONTROL_PLANE_CLUSTER = "hfi_control_plane";
 
   /**

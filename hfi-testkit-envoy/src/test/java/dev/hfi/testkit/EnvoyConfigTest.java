@@ -191,6 +191,13 @@ class EnvoyConfigTest {
   }
 
   @Test
+  void theFiltersDefaultClusterIsTheControlPlaneClusterEveryDataPlaneNames() {
+    assertThat(PluginConfig.decode("").cluster()).isEqualTo(EnvoyConfig.CONTROL_PLANE_CLUSTER);
+    assertThat(PluginConfig.decode("{\"node\":\"orders\"}").cluster())
+        .isEqualTo(EnvoyConfig.CONTROL_PLANE_CLUSTER);
+  }
+
+  @Test
   void ipv6ControlPlaneGetsABracketedAuthorityAndABareAddress() throws Exception {
     EnvoyConfig config =
         EnvoyConfig.builder()
