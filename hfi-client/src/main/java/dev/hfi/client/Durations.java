@@ -113,10 +113,14 @@ public final class Durations {
    * {@code d} in the grammar of {@link #parse}, shortest first: hours and minutes as whole numbers,
    * then seconds with a fraction, or milliseconds below one second: {@code 0s}, {@code 250ms},
    * {@code 1.5s}, {@code 1m30s}, {@code 2h}, {@code 1m500ms}. A negative {@code d} (for messages
-   * about a wrong setting) gets a leading {@code -}, which {@link #parse} rejects; what is below a
-   * millisecond is dropped.
+   * about a wrong setting) gets a leading {@code -}, which {@link #parse} rejects, and null is
+   * written {@code null}, as {@link String#valueOf(Object)} does; what is below a millisecond is
+   * dropped.
    */
   public static String format(Duration d) {
+    if (d == null) {
+      return "null";
+    }
     if (d.isNegative()) {
       return "-" + format(d.negated());
     }

@@ -108,7 +108,8 @@ class DurationsTest {
   }
 
   @Test
-  void formatDropsWhatIsBelowAMillisecond() {
+  void formatDropsWhatIsBelowAMillisecondAndWritesNullAsNull() {
     assertThat(Durations.format(Duration.ofNanos(1_500_000))).isEqualTo("1ms");
+    assertThat(Durations.format(null)).isEqualTo("null");
   }
 }

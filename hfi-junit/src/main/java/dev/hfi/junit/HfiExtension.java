@@ -431,9 +431,7 @@ public final class HfiExtension
       List<String> errors = new ArrayList<>(problems);
       if (ackTimeout == null || ackTimeout.isZero() || ackTimeout.isNegative()) {
         errors.add(
-            "withAckTimeout("
-                + (ackTimeout == null ? null : Durations.format(ackTimeout))
-                + "): must be positive, e.g. 10 s");
+            "withAckTimeout(" + Durations.format(ackTimeout) + "): must be positive, e.g. 10 s");
       }
       if (!errors.isEmpty()) {
         throw new ExtensionConfigurationException(

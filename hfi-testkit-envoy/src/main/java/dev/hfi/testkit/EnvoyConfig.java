@@ -1,5 +1,6 @@
 package dev.hfi.testkit;
 
+import dev.hfi.client.Durations;
 import dev.hfi.client.Names;
 import dev.hfi.testkit.internal.EnvoyYaml;
 import java.net.URI;
@@ -387,7 +388,7 @@ public final class EnvoyConfig {
           || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
         problems.add(
             "pollTimeout "
-                + pollTimeout
+                + Durations.format(pollTimeout)
                 + ": must be between 1 ms and 5 min, e.g. Duration.ofSeconds(30)");
       }
       checkUpstreams(problems);

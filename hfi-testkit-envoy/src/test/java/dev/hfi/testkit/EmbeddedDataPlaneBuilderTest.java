@@ -63,8 +63,8 @@ class EmbeddedDataPlaneBuilderTest {
         .hasMessageContaining(
             "withUpstream(\"payments\"): \"ftp://host\" must be an http or https URI")
         .hasMessageContaining("listen port 70000 must be in 0..65535")
-        .hasMessageContaining("withPollTimeout(PT10M)")
-        .hasMessageContaining("withReadyTimeout(PT-1S)");
+        .hasMessageContaining("withPollTimeout(10m)")
+        .hasMessageContaining("withReadyTimeout(-1s)");
   }
 
   @Test

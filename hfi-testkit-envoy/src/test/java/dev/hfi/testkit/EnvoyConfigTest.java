@@ -312,7 +312,7 @@ class EnvoyConfigTest {
                     .withPollTimeout(Duration.ofHours(1))
                     .build())
         .hasMessageContaining("filterPath \"hfi-filter.wasm\": must be an absolute path")
-        .hasMessageContaining("pollTimeout PT1H: must be between 1 ms and 5 min");
+        .hasMessageContaining("pollTimeout 1h: must be between 1 ms and 5 min");
   }
 
   @Test

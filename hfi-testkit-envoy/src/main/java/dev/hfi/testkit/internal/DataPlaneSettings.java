@@ -1,5 +1,6 @@
 package dev.hfi.testkit.internal;
 
+import dev.hfi.client.Durations;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.Names;
@@ -186,10 +187,16 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
     if (pollTimeout == null
         || pollTimeout.toMillis() < 1
         || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
-      errors.add("withPollTimeout(" + pollTimeout + "): must be between 1 ms and 5 minutes");
+      errors.add(
+          "withPollTimeout("
+              + Durations.format(pollTimeout)
+              + "): must be between 1 ms and 5 minutes");
     }
     if (readyTimeout == null || readyTimeout.isNegative()) {
-      errors.add("withReadyTimeout(" + readyTimeout + "): must be zero (do not wait) or positive");
+      errors.add(
+          "withReadyTimeout("
+              + Durations.format(readyTimeout)
+              + "): must be zero (do not wait) or positive");
     }
     if (token != null && token.isBlank()) {
       errors.add("withControlPlaneToken: must not be blank; pass null for no token");
