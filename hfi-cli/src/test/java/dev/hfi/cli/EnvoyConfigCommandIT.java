@@ -53,8 +53,8 @@ class EnvoyConfigCommandIT {
             .run("envoy-config", "--upstream", "Orders=http://127.0.0.1:9000");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err())
-        .startsWith(
-            "error: invalid Envoy configuration: upstream \"Orders\": name must be a DNS-1123");
+        .startsWith("error: invalid Envoy configuration: upstream name: must be a DNS-1123 label");
+    assertThat(r.err()).contains("got \"Orders\", e.g. \"orders\"");
     assertThat(r.out()).isEmpty();
   }
 }

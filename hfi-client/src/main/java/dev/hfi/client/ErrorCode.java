@@ -34,7 +34,12 @@ public enum ErrorCode {
   /** Client side: a data plane rejected (NACKed) the awaited rule set. */
   REJECTED(0, "Rejected"),
   /** Client side: a wait ran out of time. */
-  TIMEOUT(0, "Timeout");
+  TIMEOUT(0, "Timeout"),
+  /**
+   * A builder's settings are missing or out of range; the message names every bad setting and how
+   * to fix it. Raised by {@code build()} before anything is started or sent.
+   */
+  INVALID_CONFIGURATION(0, "InvalidConfiguration");
 
   private final int httpStatus;
   private final String code;

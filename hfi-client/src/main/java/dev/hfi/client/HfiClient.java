@@ -216,7 +216,7 @@ public final class HfiClient implements AutoCloseable {
             .addQueryParameter("node", node)
             .addQueryParameter("instance", instance)
             .addQueryParameter("version", Long.toString(version))
-            .addQueryParameter("wait", wait.toMillis() + "ms");
+            .addQueryParameter("wait", Durations.format(wait));
     if (rejected != null) {
       url.addQueryParameter("rejected", Long.toString(rejected));
       url.addQueryParameter("error", error == null ? "" : error);
@@ -529,16 +529,28 @@ public final class HfiClient implements AutoCloseable {
       return this;
     }
 
-    /** Checks the settings and builds the client. */
+    /**
+     * Checks the settings and builds the client.
+     *
+     * @throws HfiException {@link ErrorCode#INVALID_CONFIGURATION} naming every bad setting
+     */
     public HfiClient build() {
+      List<String> problems = new ArrayList<>();
       if (baseUri == null) {
-        throw new IllegalArgumentException("a base URI is required, e.g. http://127.0.0.1:8080");
-      }
-      if (!"http".equals(baseUri.getScheme()) && !"https".equals(baseUri.getScheme())) {
-        throw new IllegalArgumentException("the base URI must be http or https, got " + baseUri);
+        problems.add("withBaseUri: required, e.g. http://127.0.0.1:8080");
+      } else if (!("http".equals(baseUri.getScheme()) || "https".equals(baseUri.getScheme()))
+          || baseUri.getHost() == null) {
+        problems.add(
+            "withBaseUri: \""
+                + baseUri
+                + "\" must be an http or https URI with a host, e.g. http://127.0.0.1:8080");
       }
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        problems.add("withTimeout(" + Durations.format(timeout) + "): must be positive, e.g. 30s");
+      }
+      if (!problems.isEmpty()) {
+        throw new HfiException(
+            ErrorCode.INVALID_CONFIGURATION, "HfiClient.builder(): " + String.join("; ", problems));
       }
       return new HfiClient(this);
     }

@@ -3,8 +3,10 @@ package dev.hfi.controlplane;
 import dev.hfi.client.ApplyResult;
 import dev.hfi.client.ConflictException;
 import dev.hfi.client.DeletedPolicy;
+import dev.hfi.client.Durations;
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiException;
 import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.PolicyNotFoundException;
 import dev.hfi.client.PolicySnapshot;
@@ -436,53 +438,51 @@ public final class EtcdPolicyStore implements PolicyStore {
       return this;
     }
 
-    /** Checks the settings and builds the store. */
+    /**
+     * Checks the settings and builds the store.
+     *
+     * @throws HfiException {@link ErrorCode#INVALID_CONFIGURATION} naming every bad setting
+     */
     public EtcdPolicyStore build() {
+      List<String> problems = new ArrayList<>();
       if (endpoints.isEmpty()) {
-        throw new IllegalArgumentException(
-            "etcd endpoints are required, e.g. --etcd-endpoints http://127.0.0.1:2379");
+        problems.add("etcd endpoints are required, e.g. --etcd-endpoints http://127.0.0.1:2379");
       }
       for (String e : endpoints) {
-        URI u = null;
-        try {
-          u = URI.create(e.trim());
-        } catch (IllegalArgumentException notAUrl) {
-          // Reported below with the expected form.
-        }
-        if (u == null
-            || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
-            || u.getHost() == null
-            || u.getPort() < 0) {
-          throw new IllegalArgumentException(
+        if (!isEndpoint(e)) {
+          problems.add(
               "etcd endpoint \""
                   + e
                   + "\" must be http://HOST:PORT or https://HOST:PORT, e.g. http://127.0.0.1:2379");
         }
       }
       if (prefix == null || !prefix.startsWith("/") || !prefix.endsWith("/")) {
-        throw new IllegalArgumentException(
-            "etcd prefix must start and end with '/', e.g. /hfi/, got \"" + prefix + "\"");
+        problems.add("etcd prefix must start and end with '/', e.g. /hfi/, got \"" + prefix + "\"");
       }
       if ((user == null) != (password == null)) {
-        throw new IllegalArgumentException(
+        problems.add(
             "etcd user and password go together: give both --etcd-user and --etcd-password");
       }
       if ((certFile == null) != (keyFile == null)) {
-        throw new IllegalArgumentException(
+        problems.add(
             "etcd client certificate and key go together: give both --etcd-cert and --etcd-key");
       }
       for (File f : new File[] {caFile, certFile, keyFile}) {
         if (f != null && !f.canRead()) {
-          throw new IllegalArgumentException("etcd TLS file " + f + " cannot be read");
+          problems.add("etcd TLS file " + f + " cannot be read");
         }
       }
       if (requestTimeout == null || requestTimeout.toMillis() < 1) {
-        throw new IllegalArgumentException(
-            "etcd request timeout must be positive, got " + requestTimeout);
+        problems.add(
+            "etcd request timeout must be positive, got " + Durations.format(requestTimeout));
       }
       if (leaseTtl == null || leaseTtl.toSeconds() < 2) {
-        throw new IllegalArgumentException(
-            "etcd lease TTL must be at least 2s (etcd counts in whole seconds), got " + leaseTtl);
+        problems.add(
+            "etcd lease TTL must be at least 2s (etcd counts in whole seconds), got "
+                + Durations.format(leaseTtl));
+      }
+      if (!problems.isEmpty()) {
+        throw new HfiException(ErrorCode.INVALID_CONFIGURATION, String.join("; ", problems));
       }
       ClientBuilder cb =
           Client.builder()
@@ -509,10 +509,24 @@ public final class EtcdPolicyStore implements PolicyStore {
                 }
               });
         } catch (SSLException e) {
-          throw new IllegalArgumentException("etcd TLS files are not usable: " + e.getMessage(), e);
+          throw new HfiException(
+              ErrorCode.INVALID_CONFIGURATION,
+              "etcd TLS files are not usable: " + e.getMessage(),
+              e);
         }
       }
       return new EtcdPolicyStore(this, cb.build());
+    }
+
+    private static boolean isEndpoint(String e) {
+      try {
+        URI u = URI.create(e.trim());
+        return ("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+            && u.getHost() != null
+            && u.getPort() >= 0;
+      } catch (IllegalArgumentException notAUri) {
+        return false;
+      }
     }
   }
 }

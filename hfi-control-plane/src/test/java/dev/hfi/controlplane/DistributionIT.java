@@ -200,6 +200,22 @@ class DistributionIT {
     assertThat(raw.body()).isEmpty();
   }
 
+  @Test
+  void longPollWaitIsReadInTheSharedDurationGrammar() {
+    long current = f.server.ruleSet().version();
+    ServerFixture.Answer behind =
+        f.get("/v1/config/stream?node=n&instance=i&version=" + (current + 1) + "&wait=1m30s");
+    assertThat(behind.status()).as(behind.body()).isEqualTo(200);
+    ServerFixture.Answer noWait =
+        f.get("/v1/config/stream?node=n&instance=i&version=" + current + "&wait=0");
+    assertThat(noWait.status()).isEqualTo(304);
+    ServerFixture.Answer plainMillis =
+        f.get("/v1/config/stream?node=n&instance=i&version=" + current + "&wait=30000");
+    assertThat(plainMillis.status()).isEqualTo(400);
+    assertThat(plainMillis.body())
+        .contains("query parameter wait: \\\"30000\\\" is not a duration such as 500ms");
+  }
+
   /**
    * Sends every poll at once over its own connection and returns "status body" per poll, or "no
    * answer" when none came within 10 s.
@@ -251,7 +267,7 @@ class DistributionIT {
     long current = f.server.ruleSet().version();
     List<String> waits = new ArrayList<>();
     for (int i = 0; i < 400; i++) {
-      waits.add(List.of("1ms", "0ms", "0", "0.4ms").get(i % 4));
+      waits.add(List.of("1ms", "0ms", "0", "0s").get(i % 4));
     }
     List<String> answers = concurrentPolls(current, waits);
     assertThat(answers).as("answers of 400 polls").allMatch(a -> a.equals("304 "));

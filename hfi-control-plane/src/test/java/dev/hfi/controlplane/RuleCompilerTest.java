@@ -56,6 +56,27 @@ class RuleCompilerTest {
   }
 
   @Test
+  void compoundDurationsCompileToMilliseconds() {
+    FaultInjectionPolicy.Fault slow =
+        new FaultInjectionPolicy.Fault(null, null, new FaultInjectionPolicy.Delay("1m30s"), null);
+    try (MemoryPolicyStore store = new MemoryPolicyStore()) {
+      FaultInjectionPolicy stored =
+          store
+              .apply(
+                  FaultInjectionPolicy.of(
+                      FaultInjectionPolicy.Metadata.named("slow"),
+                      new FaultInjectionPolicy.Spec(null, null, null, slow, "1m30s")))
+              .policy();
+      assertThat(
+              java.time.Duration.between(
+                  java.time.Instant.parse(stored.status().specUpdatedAt()),
+                  java.time.Instant.parse(stored.status().expiresAt())))
+          .isEqualTo(java.time.Duration.ofSeconds(90));
+      assertThat(RuleCompiler.compile(stored).json()).contains("\"delayMs\":90000");
+    }
+  }
+
+  @Test
   void sortsByPriorityDescendingThenName() {
     try (MemoryPolicyStore store = new MemoryPolicyStore()) {
       FaultInjectionPolicy low = store.apply(TestPolicies.abort("a-low", 503)).policy();

@@ -10,6 +10,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({})
 public @interface Delay {
-  /** How long to hold the request ({@code 250ms}, {@code 2s}, {@code 1m}); empty = no delay. */
+  /**
+   * How long to hold the request, 1ms..1h ({@code 250ms}, {@code 1.5s}, {@code 1m30s}: the grammar
+   * of {@link dev.hfi.client.Durations}); empty = no delay.
+   */
   String fixedDelay() default "";
 }

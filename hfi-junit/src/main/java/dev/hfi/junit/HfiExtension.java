@@ -1,6 +1,8 @@
 package dev.hfi.junit;
 
+import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.Names;
 import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.SharedStack;
 import dev.hfi.testkit.DataPlane;
@@ -17,8 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -59,7 +59,6 @@ public final class HfiExtension
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(HfiExtension.class);
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private final Map<String, Supplier<URI>> upstreams;
   private final DataPlaneMode dataPlane;
@@ -285,28 +284,28 @@ public final class HfiExtension
                             + ": HfiExtension used without configuration; annotate the class with"
                             + " @HfiTest(upstreams = ...) or register"
                             + " HfiExtension.newInstance()...build() with @RegisterExtension"));
-    String at = "@HfiTest on " + testClass.getSimpleName();
+    List<String> problems = new ArrayList<>();
     Map<String, Supplier<URI>> declared = new LinkedHashMap<>();
     for (Upstream u : test.upstreams()) {
-      if (declared.containsKey(u.name())) {
-        throw new ExtensionConfigurationException(
-            at + ": upstreams: \"" + u.name() + "\" declared twice; give each its own name");
+      String badName = Names.checkDns1123Label("upstreams: name", u.name());
+      if (badName != null) {
+        problems.add(badName + "; it is also the data plane's node name");
+      } else if (declared.containsKey(u.name())) {
+        problems.add("upstreams: \"" + u.name() + "\" declared twice; give each its own name");
       }
-      URI uri;
       try {
-        uri = URI.create(u.url());
+        URI uri = URI.create(u.url());
+        declared.putIfAbsent(u.name(), () -> uri);
       } catch (IllegalArgumentException e) {
-        throw new ExtensionConfigurationException(
-            at + ": upstreams: url \"" + u.url() + "\" of \"" + u.name() + "\" is not a URL");
+        problems.add("upstreams: url \"" + u.url() + "\" of \"" + u.name() + "\" is not a URL");
       }
-      declared.put(u.name(), () -> uri);
     }
-    return new Config(
-        declared,
-        test.dataPlane(),
-        test.store(),
-        test.stack(),
-        parseDuration(test.ackTimeout(), at));
+    Duration ackTimeout = ackTimeout(test.ackTimeout(), problems);
+    if (!problems.isEmpty()) {
+      throw new ExtensionConfigurationException(
+          "@HfiTest on " + testClass.getSimpleName() + ": " + String.join("; ", problems));
+    }
+    return new Config(declared, test.dataPlane(), test.store(), test.stack(), ackTimeout);
   }
 
   private static Optional<HfiTest> findOnClassOrEnclosing(Class<?> testClass) {
@@ -355,24 +354,17 @@ public final class HfiExtension
     return testClass.getClassLoader();
   }
 
-  static Duration parseDuration(String text, String at) {
-    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
-    if (!m.matches()) {
-      throw new ExtensionConfigurationException(
-          at + ": ackTimeout: \"" + text + "\" is not a duration such as 500ms, 10s, 1m");
+  /** {@link HfiTest#ackTimeout()} read, or null after adding to {@code problems} what is wrong. */
+  static Duration ackTimeout(String text, List<String> problems) {
+    String problem = Durations.check("ackTimeout", text);
+    if (problem == null && Durations.parse(text).isZero()) {
+      problem = "ackTimeout: must be positive";
     }
-    long n = Long.parseLong(m.group(1));
-    Duration d =
-        switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofHours(n);
-        };
-    if (d.isZero()) {
-      throw new ExtensionConfigurationException(at + ": ackTimeout: must be positive");
+    if (problem != null) {
+      problems.add(problem);
+      return null;
     }
-    return d;
+    return Durations.parse(text);
   }
 
   /**
@@ -400,8 +392,9 @@ public final class HfiExtension
      * test (after {@code @BeforeAll}).
      */
     public Builder withUpstream(String name, Supplier<URI> url) {
-      if (name == null || name.isBlank()) {
-        problems.add("withUpstream: name must not be empty, e.g. \"orders\"");
+      String badName = Names.checkDns1123Label("withUpstream name", name);
+      if (badName != null) {
+        problems.add(badName + "; it is also the data plane's node name");
       } else if (upstreams.containsKey(name)) {
         problems.add("withUpstream: \"" + name + "\" added twice; give each its own name");
       }
@@ -437,7 +430,8 @@ public final class HfiExtension
     public HfiExtension build() {
       List<String> errors = new ArrayList<>(problems);
       if (ackTimeout == null || ackTimeout.isZero() || ackTimeout.isNegative()) {
-        errors.add("withAckTimeout(" + ackTimeout + "): must be positive, e.g. 10 s");
+        errors.add(
+            "withAckTimeout(" + Durations.format(ackTimeout) + "): must be positive, e.g. 10 s");
       }
       if (!errors.isEmpty()) {
         throw new ExtensionConfigurationException(

@@ -43,6 +43,9 @@ public @interface HfiTest {
    */
   StackMode stack() default StackMode.DEFAULT;
 
-  /** How long to wait for every data plane to ACK a policy change, e.g. {@code "10s"}. */
+  /**
+   * How long to wait for every data plane to ACK a policy change, e.g. {@code "10s"} or {@code
+   * "1m30s"} (the grammar of {@link dev.hfi.client.Durations}).
+   */
   String ackTimeout() default "10s";
 }

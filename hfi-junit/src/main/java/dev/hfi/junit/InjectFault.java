@@ -67,7 +67,10 @@ public @interface InjectFault {
   /** Priority among policies; higher is tried first. */
   int priority() default 0;
 
-  /** The policy expires by itself after this long, e.g. {@code "10m"}; empty = never. */
+  /**
+   * The policy expires by itself after this long, e.g. {@code "10m"} or {@code "1m30s"} (the
+   * grammar of {@link dev.hfi.client.Durations}); empty = never.
+   */
   String duration() default "";
 
   /**

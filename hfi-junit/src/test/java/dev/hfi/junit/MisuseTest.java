@@ -84,7 +84,18 @@ class MisuseTest {
   void badAckTimeout() {
     assertFailsWith(
         BadAckTimeout.class,
-        "@HfiTest on BadAckTimeout: ackTimeout: \"soon\" is not a duration such as 500ms, 10s, 1m");
+        "@HfiTest on BadAckTimeout: ackTimeout: \"soon\" is not a duration such as 500ms, 30s,"
+            + " 1.5s or 1m30s");
+  }
+
+  @Test
+  void everyBadHfiTestSettingIsNamedAtOnce() {
+    assertFailsWith(
+        BadNameAndAckTimeout.class,
+        "@HfiTest on BadNameAndAckTimeout: upstreams: name: must be a DNS-1123 label (lower-case"
+            + " letters, digits and '-', starting and ending with a letter or digit, at most 63"
+            + " characters), got \"Orders_1\"; it is also the data plane's node name; ackTimeout:"
+            + " \"PT10S\" is ISO-8601; write it as 10s");
   }
 
   @Test
@@ -106,16 +117,22 @@ class MisuseTest {
   }
 
   @Test
-  void builderNamesTheSetting() {
+  void builderNamesEveryBadSettingAtOnce() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 HfiExtension.newInstance()
                     .withUpstream("a", java.net.URI.create("http://x"))
                     .withUpstream("a", java.net.URI.create("http://y"))
+                    .withUpstream("Orders", java.net.URI.create("http://z"))
+                    .withAckTimeout(java.time.Duration.ZERO)
                     .build())
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessage(
-            "HfiExtension.newInstance(): withUpstream: \"a\" added twice; give each its own name");
+            "HfiExtension.newInstance(): withUpstream: \"a\" added twice; give each its own name;"
+                + " withUpstream name: must be a DNS-1123 label (lower-case letters, digits and"
+                + " '-', starting and ending with a letter or digit, at most 63 characters), got"
+                + " \"Orders\"; it is also the data plane's node name; withAckTimeout(0s): must be"
+                + " positive, e.g. 10 s");
   }
 
   private static void assertFailsWith(Class<?> fixture, String messagePart) {
@@ -207,6 +224,13 @@ class MisuseTest {
   @Fixture
   @HfiTest(upstreams = @Upstream(name = "echo", url = ECHO), ackTimeout = "soon")
   static class BadAckTimeout {
+    @org.junit.jupiter.api.Test
+    void test() {}
+  }
+
+  @Fixture
+  @HfiTest(upstreams = @Upstream(name = "Orders_1", url = ECHO), ackTimeout = "PT10S")
+  static class BadNameAndAckTimeout {
     @org.junit.jupiter.api.Test
     void test() {}
   }

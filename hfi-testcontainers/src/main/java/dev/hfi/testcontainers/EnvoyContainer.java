@@ -51,8 +51,11 @@ import org.testcontainers.utility.DockerImageName;
  * certificate checks keep the name given. With {@link #withHostNetwork()} Envoy binds 127.0.0.1 on
  * free host ports and reaches everything at the addresses given (Linux only).
  *
- * <p>Not thread-safe while being configured; {@link #proxyUri} and {@link #adminUri} may be called
- * from any thread once started.
+ * <p>Settings are checked when the container starts, before Docker is asked for anything: every bad
+ * one is named in one {@link TestkitException} with code {@code INVALID_CONFIGURATION}; the
+ * generated configuration's own checks ({@link EnvoyConfig}) follow in {@code configure()}. Not
+ * thread-safe while being configured; {@link #proxyUri} and {@link #adminUri} may be called from
+ * any thread once started.
  *
  * <pre>{@code
  * try (EnvoyContainer envoy = new EnvoyContainer()
@@ -94,6 +97,8 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
 
   private final Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
   private final Map<String, Transferable> copiedFiles = new LinkedHashMap<>();
+  private final List<String> problems = new ArrayList<>();
+  private boolean controlPlaneGiven;
   private URI controlPlane;
   private FilterAckCheck ackCheck;
   private HfiClient client;
@@ -139,13 +144,14 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    * #withControlPlane(URI, FilterAckCheck)} is required.
    */
   public EnvoyContainer withControlPlane(HfiClient client) {
+    controlPlaneGiven = true;
     if (client == null) {
-      throw invalid("withControlPlane: client is null; pass the HfiClient of the control plane");
+      problems.add("withControlPlane: client is null; pass the HfiClient of the control plane");
+    } else if (checkHttpUri("withControlPlane", client.baseUri())) {
+      this.controlPlane = client.baseUri();
+      this.client = client;
+      this.ackCheck = null;
     }
-    checkHttpUri("withControlPlane", client.baseUri());
-    this.controlPlane = client.baseUri();
-    this.client = client;
-    this.ackCheck = null;
     return this;
   }
 
@@ -157,15 +163,17 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    * with {@link HfiControlPlaneContainer}.
    */
   public EnvoyContainer withControlPlane(URI controlPlane, HfiClient client) {
-    checkHttpUri("withControlPlane", controlPlane);
+    controlPlaneGiven = true;
+    boolean ok = checkHttpUri("withControlPlane", controlPlane);
     if (client == null) {
-      throw invalid(
+      problems.add(
           "withControlPlane: client is null; pass an HfiClient that reaches the same control"
               + " plane from this machine");
+    } else if (ok) {
+      this.controlPlane = controlPlane;
+      this.client = client;
+      this.ackCheck = null;
     }
-    this.controlPlane = controlPlane;
-    this.client = client;
-    this.ackCheck = null;
     return this;
   }
 
@@ -179,15 +187,17 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    * http://127.0.0.1:8080}), and how to learn that the filter has ACKed its rule set.
    */
   public EnvoyContainer withControlPlane(URI controlPlane, FilterAckCheck ackCheck) {
-    checkHttpUri("withControlPlane", controlPlane);
+    controlPlaneGiven = true;
+    boolean ok = checkHttpUri("withControlPlane", controlPlane);
     if (ackCheck == null) {
-      throw invalid(
+      problems.add(
           "withControlPlane: ackCheck is null; pass one that waits for the control plane's ACKs,"
               + " or (nodes, timeout) -> true to be ready as soon as Envoy is LIVE");
+    } else if (ok) {
+      this.controlPlane = controlPlane;
+      this.ackCheck = ackCheck;
+      this.client = null;
     }
-    this.controlPlane = controlPlane;
-    this.ackCheck = ackCheck;
-    this.client = null;
     return this;
   }
 
@@ -211,11 +221,11 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   }
 
   private EnvoyContainer withUpstream(String name, String node, URI upstream, int listenPort) {
-    checkUpstreamUri("withUpstream(\"" + name + "\")", upstream);
     if (upstreams.containsKey(name)) {
-      throw invalid("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
+      problems.add("withUpstream: upstream \"" + name + "\" added twice; give each its own name");
+    } else if (checkUpstreamUri("withUpstream(\"" + name + "\")", upstream)) {
+      upstreams.put(name, new UpstreamSpec(node, upstream, listenPort));
     }
-    upstreams.put(name, new UpstreamSpec(node, upstream, listenPort));
     return this;
   }
 
@@ -225,9 +235,10 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    */
   public EnvoyContainer withTrustedCa(Path pemFile) {
     if (pemFile == null || !java.nio.file.Files.isReadable(pemFile)) {
-      throw invalid("withTrustedCa(" + pemFile + "): not a readable file; pass a PEM CA bundle");
+      problems.add("withTrustedCa(" + pemFile + "): not a readable file; pass a PEM CA bundle");
+    } else {
+      this.trustedCa = pemFile;
     }
-    this.trustedCa = pemFile;
     return this;
   }
 
@@ -240,22 +251,24 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   /** Envoy's {@code --log-level}: trace, debug, info (default), warning, error, critical, off. */
   public EnvoyContainer withLogLevel(String level) {
     if (level == null || !LOG_LEVELS.contains(level)) {
-      throw invalid(
+      problems.add(
           "withLogLevel(\""
               + level
               + "\"): not an Envoy log level; use one of "
               + sorted(LOG_LEVELS));
+    } else {
+      this.logLevel = level;
     }
-    this.logLevel = level;
     return this;
   }
 
   /** Envoy's {@code --concurrency}, the number of worker threads (each runs its own filter VM). */
   public EnvoyContainer withConcurrency(int workers) {
     if (workers < 1) {
-      throw invalid("withConcurrency(" + workers + "): Envoy needs at least 1 worker thread");
+      problems.add("withConcurrency(" + workers + "): Envoy needs at least 1 worker thread");
+    } else {
+      this.concurrency = workers;
     }
-    this.concurrency = workers;
     return this;
   }
 
@@ -265,9 +278,10 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    */
   public EnvoyContainer withAdminPort(int port) {
     if (port < 1 || port > 65535) {
-      throw invalid("withAdminPort(" + port + "): must be between 1 and 65535");
+      problems.add("withAdminPort(" + port + "): must be between 1 and 65535");
+    } else {
+      this.adminPort = port;
     }
-    this.adminPort = port;
     return this;
   }
 
@@ -306,12 +320,26 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
     return started();
   }
 
+  /**
+   * Checks every setting, then starts the container as {@link GenericContainer#start()} does.
+   *
+   * @throws TestkitException {@code INVALID_CONFIGURATION} naming every bad setting, before Docker
+   *     is asked for anything
+   */
+  @Override
+  public void start() {
+    List<String> found = settingProblems();
+    if (!found.isEmpty()) {
+      throw invalid(String.join("; ", found));
+    }
+    super.start();
+  }
+
   @Override
   protected void configure() {
+    List<String> found = settingProblems();
     if (controlPlane == null) {
-      throw invalid(
-          "EnvoyContainer has no control plane: call withControlPlane(hfiClient) or"
-              + " withControlPlane(uri, ackCheck) before start()");
+      throw invalid(String.join("; ", found));
     }
     boolean hostNetwork = isHostNetwork();
     if (!hostNetwork && hostRoute == null && needsHostRoute()) {
@@ -344,7 +372,18 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
       builder.withUpstream(e.getKey(), spec.node(), listenPort, spec.uri());
       connectThroughHost(builder, spec.uri());
     }
-    EnvoyConfig generated = builder.build();
+    EnvoyConfig generated = null;
+    try {
+      generated = builder.build();
+    } catch (TestkitException e) {
+      if (found.isEmpty() || e.code() != Code.INVALID_CONFIGURATION) {
+        throw e;
+      }
+      found.add(e.getMessage());
+    }
+    if (!found.isEmpty()) {
+      throw invalid(String.join("; ", found));
+    }
 
     List<Integer> exposed = new ArrayList<>();
     if (!hostNetwork) {
@@ -374,6 +413,16 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
       }
     }
     config = generated;
+  }
+
+  private List<String> settingProblems() {
+    List<String> found = new ArrayList<>(problems);
+    if (!controlPlaneGiven) {
+      found.add(
+          "EnvoyContainer has no control plane: call withControlPlane(hfiClient) or"
+              + " withControlPlane(uri, ackCheck) before start()");
+    }
+    return found;
   }
 
   /**
@@ -497,31 +546,35 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
     return uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
   }
 
-  private static void checkUpstreamUri(String what, URI uri) {
+  private boolean checkUpstreamUri(String what, URI uri) {
     if (uri == null
         || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
         || uri.getHost() == null
         || uri.getRawQuery() != null) {
-      throw invalid(
+      problems.add(
           what
               + ": \""
               + uri
               + "\" must be an http or https URI with a host, e.g. http://127.0.0.1:8081");
+      return false;
     }
+    return true;
   }
 
-  private static void checkHttpUri(String what, URI uri) {
+  private boolean checkHttpUri(String what, URI uri) {
     if (uri == null
         || !"http".equals(uri.getScheme())
         || uri.getHost() == null
         || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
-      throw invalid(
+      problems.add(
           what
               + ": \""
               + uri
               + "\" must be a plain http URI with a host and no path, e.g."
               + " http://127.0.0.1:8080");
+      return false;
     }
+    return true;
   }
 
   private static List<String> sorted(Set<String> values) {

@@ -6,6 +6,8 @@ import dev.hfi.testkit.TestkitException;
 import dev.hfi.testkit.TestkitException.Code;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
@@ -17,8 +19,9 @@ import org.testcontainers.utility.DockerImageName;
  *
  * <p>Data planes on the same Docker network reach it at {@link #networkUri()} (its first network
  * alias, default {@value #DEFAULT_ALIAS}); this machine reaches it at {@link #uri()}, its mapped
- * port. Not thread-safe while being configured; the accessors may be called from any thread once
- * started.
+ * port. Settings are checked by {@link #start()} before Docker is asked for anything: every bad one
+ * is named in one {@link TestkitException} with code {@code INVALID_CONFIGURATION}. Not thread-safe
+ * while being configured; the accessors may be called from any thread once started.
  *
  * <pre>{@code
  * try (HfiControlPlaneContainer cp = new HfiControlPlaneContainer(images.controlPlane())
@@ -37,6 +40,8 @@ public class HfiControlPlaneContainer extends GenericContainer<HfiControlPlaneCo
 
   /** The network alias used when none is given. */
   public static final String DEFAULT_ALIAS = "hfi-control-plane";
+
+  private final List<String> problems = new ArrayList<>();
 
   /** {@link HfiImages#controlPlane()} of {@link HfiImages#fromEnvironment()}. */
   public HfiControlPlaneContainer() {
@@ -64,9 +69,8 @@ public class HfiControlPlaneContainer extends GenericContainer<HfiControlPlaneCo
   /** Keeps policies in the etcd cluster at these endpoints, as the container reaches them. */
   public HfiControlPlaneContainer withEtcdEndpoints(URI... endpoints) {
     if (endpoints.length == 0) {
-      throw new TestkitException(
-          Code.INVALID_CONFIGURATION,
-          "withEtcdEndpoints: give at least one endpoint, e.g. http://etcd:2379");
+      problems.add("withEtcdEndpoints: give at least one endpoint, e.g. http://etcd:2379");
+      return this;
     }
     StringBuilder joined = new StringBuilder();
     for (URI e : endpoints) {
@@ -83,7 +87,26 @@ public class HfiControlPlaneContainer extends GenericContainer<HfiControlPlaneCo
 
   /** API token every client (and data plane) must send ({@code HFI_TOKEN}). */
   public HfiControlPlaneContainer withToken(String token) {
+    if (token == null || token.isBlank()) {
+      problems.add(
+          "withToken: must not be blank (a blank HFI_TOKEN turns authentication off); leave"
+              + " withToken out for a control plane without a token");
+      return this;
+    }
     return withEnv("HFI_TOKEN", token);
+  }
+
+  /**
+   * Checks every setting, then starts the container as {@link GenericContainer#start()} does.
+   *
+   * @throws TestkitException {@code INVALID_CONFIGURATION} naming every bad setting
+   */
+  @Override
+  public void start() {
+    if (!problems.isEmpty()) {
+      throw new TestkitException(Code.INVALID_CONFIGURATION, String.join("; ", problems));
+    }
+    super.start();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.hfi.testcontainers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hfi.testcontainers.internal.HostRoute;
 import dev.hfi.testkit.EnvoyBinary;
@@ -220,31 +221,49 @@ class EnvoyContainerTest {
     EnvoyContainer envoy = bridge().withUpstream("Inventory", URI.create("http://127.0.0.1:8082"));
 
     assertThatThrownBy(envoy::configure)
-        .hasMessageContaining("upstream \"Inventory\": name must be a DNS-1123 label");
+        .hasMessageContaining("upstream name: must be a DNS-1123 label")
+        .hasMessageContaining("got \"Inventory\"");
   }
 
   @Test
-  void settingsAreCheckedWhenGiven() {
-    EnvoyContainer envoy = new EnvoyContainer();
+  void everyBadSettingIsNamedInOneExceptionBeforeDockerIsAsked() {
+    EnvoyContainer envoy =
+        new EnvoyContainer()
+            .withUpstream("orders", URI.create("ftp://orders:21"))
+            .withControlPlane(URI.create("http://cp:8080/v1"), ACKED)
+            .withControlPlane(URI.create("http://cp:8080"), (FilterAckCheck) null)
+            .withLogLevel("verbose")
+            .withConcurrency(0)
+            .withAdminPort(0)
+            .withUpstream("payments", URI.create("http://127.0.0.1:8081"))
+            .withUpstream("payments", URI.create("http://127.0.0.1:8082"));
 
-    assertThatThrownBy(() -> envoy.withUpstream("orders", URI.create("ftp://orders:21")))
-        .hasMessageContaining("must be an http or https URI with a host");
-    assertThatThrownBy(() -> envoy.withControlPlane(URI.create("http://cp:8080/v1"), ACKED))
-        .hasMessageContaining("withControlPlane: \"http://cp:8080/v1\" must be a plain http URI");
-    assertThatThrownBy(
-            () -> envoy.withControlPlane(URI.create("http://cp:8080"), (FilterAckCheck) null))
-        .hasMessageContaining("or (nodes, timeout) -> true to be ready as soon as Envoy is LIVE");
-    assertThatThrownBy(() -> envoy.withLogLevel("verbose"))
-        .hasMessage(
-            "withLogLevel(\"verbose\"): not an Envoy log level; use one of [critical, debug, error,"
-                + " info, off, trace, warn, warning]");
-    assertThatThrownBy(() -> envoy.withConcurrency(0))
-        .hasMessageContaining("needs at least 1 worker thread");
-    assertThatThrownBy(() -> envoy.withAdminPort(0))
-        .hasMessageContaining("must be between 1 and 65535");
-    envoy.withUpstream("orders", URI.create("http://127.0.0.1:8081"));
-    assertThatThrownBy(() -> envoy.withUpstream("orders", URI.create("http://127.0.0.1:8082")))
-        .hasMessageContaining("upstream \"orders\" added twice");
+    TestkitException e = catchThrowableOfType(TestkitException.class, envoy::start);
+    assertThat(e.code()).isEqualTo(TestkitException.Code.INVALID_CONFIGURATION);
+    assertThat(e.getMessage())
+        .contains(
+            "withUpstream(\"orders\"): \"ftp://orders:21\" must be an http or",
+            "withControlPlane: \"http://cp:8080/v1\" must be a plain http URI",
+            "or (nodes, timeout) -> true to be ready as soon as Envoy is LIVE",
+            "withLogLevel(\"verbose\"): not an Envoy log level; use one of [critical, debug,"
+                + " error, info, off, trace, warn, warning]",
+            "withConcurrency(0): Envoy needs at least 1 worker thread",
+            "withAdminPort(0): must be between 1 and 65535",
+            "upstream \"payments\" added twice");
+  }
+
+  @Test
+  void containerSettingsAndTheGeneratedConfigurationsProblemsComeTogether() {
+    EnvoyContainer envoy =
+        bridge()
+            .withLogLevel("loud")
+            .withUpstream("Inventory", URI.create("http://127.0.0.1:8082"));
+
+    assertThatThrownBy(envoy::configure)
+        .isInstanceOf(TestkitException.class)
+        .hasMessageContaining("withLogLevel(\"loud\"): not an Envoy log level")
+        .hasMessageContaining("upstream name: must be a DNS-1123 label")
+        .hasMessageContaining("got \"Inventory\"");
   }
 
   @Test

@@ -67,7 +67,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedDataPlane implements DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDataPlane.class);
-  private static final String CLUSTER = "hfi_control_plane";
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
 
   /** Longer than the longest delay a policy may ask for (1 h), so a held request is not cut. */
@@ -290,7 +289,7 @@ public final class EmbeddedDataPlane implements DataPlane {
             u.name(),
             new WasmFilterHost(
                 pluginConfig(u.name()),
-                CLUSTER,
+                EnvoyConfig.CONTROL_PLANE_CLUSTER,
                 config.controlPlane(),
                 shared,
                 hostThreads,
@@ -308,7 +307,7 @@ public final class EmbeddedDataPlane implements DataPlane {
 
   private String pluginConfig(String node) {
     ObjectNode json = new ObjectMapper().createObjectNode();
-    json.put("cluster", CLUSTER);
+    json.put("cluster", EnvoyConfig.CONTROL_PLANE_CLUSTER);
     json.put("authority", config.controlPlane().getAuthority());
     json.put("node", node);
     json.put("pollTimeoutMs", config.pollTimeout().toMillis());

@@ -1,5 +1,7 @@
 package dev.hfi.testkit;
 
+import dev.hfi.client.Durations;
+import dev.hfi.client.Names;
 import dev.hfi.testkit.internal.EnvoyYaml;
 import java.net.URI;
 import java.time.Duration;
@@ -38,7 +40,12 @@ import java.util.regex.Pattern;
  */
 public final class EnvoyConfig {
 
-  /** Name of the cluster that reaches the control plane (the filter's {@code cluster} setting). */
+  /**
+   * Name of the cluster that reaches the control plane (the filter's {@code cluster} setting): the
+   * one place every data plane (Envoy bootstraps, the embedded data plane, {@code EnvoyContainer})
+   * and message takes it from. The filter, compiled to Wasm without dependencies, has the same
+   * default; {@code EnvoyConfigTest} pins the two equal.
+   */
   public static final String CONTROL_PLANE_CLUSTER = "hfi_control_plane";
 
   /**
@@ -62,7 +69,6 @@ public final class EnvoyConfig {
   /** CA bundle Envoy trusts for {@code https} upstreams unless told otherwise (Debian, Ubuntu). */
   public static final String DEFAULT_TRUSTED_CA = "/etc/ssl/certs/ca-certificates.crt";
 
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   // Envoy accepts any non-empty cluster name; these characters cover HFI's own name and Istio's
   // outbound|PORT|SUBSET|FQDN names, and nothing that would need quoting in YAML or JSON.
   private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_.|:-]{1,253}");
@@ -382,7 +388,7 @@ public final class EnvoyConfig {
           || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
         problems.add(
             "pollTimeout "
-                + pollTimeout
+                + Durations.format(pollTimeout)
                 + ": must be between 1 ms and 5 min, e.g. Duration.ofSeconds(30)");
       }
       checkUpstreams(problems);
@@ -406,21 +412,15 @@ public final class EnvoyConfig {
       }
       for (Upstream u : upstreams) {
         String where = "upstream \"" + u.name() + "\"";
-        if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
-          problems.add(
-              where
-                  + ": name must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
-                  + " e.g. \"orders\"");
+        String badName = Names.checkDns1123Label("upstream name", u.name());
+        if (badName != null) {
+          problems.add(badName + ", e.g. \"orders\"");
         } else if (!names.add(u.name())) {
           problems.add(where + ": added twice; give each upstream its own name");
         }
-        if (u.node() == null || !DNS_LABEL.matcher(u.node()).matches()) {
-          problems.add(
-              where
-                  + ": node \""
-                  + u.node()
-                  + "\" must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
-                  + " e.g. \"orders-proxy\"");
+        String badNode = Names.checkDns1123Label(where + " node", u.node());
+        if (badNode != null) {
+          problems.add(badNode + ", e.g. \"orders-proxy\"");
         }
         checkPort(where + " listenPort", u.listenPort(), problems, true);
         if (u.listenPort() != 0 && !ports.add(u.listenPort())) {

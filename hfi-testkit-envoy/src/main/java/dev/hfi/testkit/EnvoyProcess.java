@@ -329,7 +329,9 @@ public final class EnvoyProcess implements DataPlane {
         config.awaitFilters(
             config.concurrency + 1,
             Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
-            "Envoy is LIVE; does it reach the control plane (cluster hfi_control_plane)?");
+            "Envoy is LIVE; does it reach the control plane (cluster "
+                + EnvoyConfig.CONTROL_PLANE_CLUSTER
+                + ")?");
     if (problem != null) {
       throw failed(problem);
     }

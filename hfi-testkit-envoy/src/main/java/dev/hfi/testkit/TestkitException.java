@@ -5,8 +5,9 @@ package dev.hfi.testkit;
  * so callers (the JUnit extension, the CLI) can tell a user's mistake from an environment problem
  * without parsing messages.
  *
- * <p>Messages name the offending setting and say how to fix it, e.g. {@code upstream "Orders": name
- * must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters), e.g. "orders"}.
+ * <p>Messages name the offending setting and say how to fix it, e.g. {@code upstream name: must be
+ * a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit,
+ * at most 63 characters), got "Orders", e.g. "orders"}.
  */
 public class TestkitException extends RuntimeException {
 

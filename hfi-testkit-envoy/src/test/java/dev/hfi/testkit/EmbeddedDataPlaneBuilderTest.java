@@ -35,7 +35,9 @@ class EmbeddedDataPlaneBuilderTest {
                     .withControlPlane(CONTROL_PLANE)
                     .withUpstream("Orders_1", UPSTREAM)
                     .build())
-        .hasMessageContaining("withUpstream(\"Orders_1\"): name must be a DNS-1123 label");
+        .hasMessageContaining("withUpstream name: must be a DNS-1123 label")
+        .hasMessageContaining(
+            "got \"Orders_1\", e.g. \"orders\"; it is also the filter's node name");
   }
 
   @Test
@@ -56,8 +58,8 @@ class EmbeddedDataPlaneBuilderTest {
         .hasMessageContaining(
             "withUpstream(\"payments\"): \"ftp://host\" must be an http or https URI")
         .hasMessageContaining("listen port 70000 must be in 0..65535")
-        .hasMessageContaining("withPollTimeout(PT10M)")
-        .hasMessageContaining("withReadyTimeout(PT-1S)");
+        .hasMessageContaining("withPollTimeout(10m)")
+        .hasMessageContaining("withReadyTimeout(-1s)");
   }
 
   @Test

@@ -191,6 +191,13 @@ class EnvoyConfigTest {
   }
 
   @Test
+  void theFiltersDefaultClusterIsTheControlPlaneClusterEveryDataPlaneNames() {
+    assertThat(PluginConfig.decode("").cluster()).isEqualTo(EnvoyConfig.CONTROL_PLANE_CLUSTER);
+    assertThat(PluginConfig.decode("{\"node\":\"orders\"}").cluster())
+        .isEqualTo(EnvoyConfig.CONTROL_PLANE_CLUSTER);
+  }
+
+  @Test
   void ipv6ControlPlaneGetsABracketedAuthorityAndABareAddress() throws Exception {
     EnvoyConfig config =
         EnvoyConfig.builder()
@@ -259,8 +266,9 @@ class EnvoyConfigTest {
                     .withUpstream("pay", 10002, "127.0.0.1", 8083)
                     .build())
         .hasMessageContaining(
-            "upstream \"Orders_1\": name must be a DNS-1123 label (a-z, 0-9, '-', at most 63"
-                + " characters), e.g. \"orders\"")
+            "upstream name: must be a DNS-1123 label (lower-case letters, digits and '-', starting"
+                + " and ending with a letter or digit, at most 63 characters), got \"Orders_1\","
+                + " e.g. \"orders\"")
         .hasMessageContaining("upstream \"pay\": added twice");
   }
 
@@ -304,7 +312,7 @@ class EnvoyConfigTest {
                     .withPollTimeout(Duration.ofHours(1))
                     .build())
         .hasMessageContaining("filterPath \"hfi-filter.wasm\": must be an absolute path")
-        .hasMessageContaining("pollTimeout PT1H: must be between 1 ms and 5 min");
+        .hasMessageContaining("pollTimeout 1h: must be between 1 ms and 5 min");
   }
 
   @Test
@@ -316,7 +324,9 @@ class EnvoyConfigTest {
                     .withUpstream("orders", "Orders Proxy", 10000, "127.0.0.1", 8081)
                     .build())
         .hasMessageContaining(
-            "upstream \"orders\": node \"Orders Proxy\" must be a DNS-1123 label");
+            "upstream \"orders\" node: must be a DNS-1123 label (lower-case letters, digits and"
+                + " '-', starting and ending with a letter or digit, at most 63 characters), got"
+                + " \"Orders Proxy\", e.g. \"orders-proxy\"");
   }
 
   private static Wasm wasmOf(Bootstrap bootstrap, int listener) throws Exception {

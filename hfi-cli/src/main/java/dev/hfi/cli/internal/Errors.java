@@ -1,6 +1,7 @@
 package dev.hfi.cli.internal;
 
 import dev.hfi.client.ControlPlaneUnreachableException;
+import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.InvalidPolicyException;
 import java.io.PrintWriter;
@@ -90,12 +91,14 @@ final class Errors {
     return "error: " + e;
   }
 
-  /** The exit code for {@code e}: 2 for invalid input, else 1. */
+  /** The exit code for {@code e}: 2 for invalid input (a bad policy or setting), else 1. */
   static int exitCode(Exception e) {
     if (e instanceof CliException c) {
       return c.exitCode();
     }
-    if (e instanceof InvalidPolicyException || e instanceof IllegalArgumentException) {
+    if (e instanceof InvalidPolicyException
+        || (e instanceof HfiException h && h.code() == ErrorCode.INVALID_CONFIGURATION)
+        || e instanceof IllegalArgumentException) {
       return CliException.USAGE;
     }
     return CliException.FAILURE;

@@ -1,6 +1,7 @@
 package dev.hfi.client.internal;
 
 import com.google.re2j.PatternSyntaxException;
+import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.FaultInjectionPolicy.Abort;
 import dev.hfi.client.FaultInjectionPolicy.Fault;
@@ -9,6 +10,7 @@ import dev.hfi.client.FaultInjectionPolicy.Match;
 import dev.hfi.client.FaultInjectionPolicy.Metadata;
 import dev.hfi.client.FaultInjectionPolicy.Spec;
 import dev.hfi.client.FaultInjectionPolicy.StringMatch;
+import dev.hfi.client.Names;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +20,6 @@ import java.util.regex.Pattern;
 
 /** The rules of the design, each violation reported as {@code field.path: what is wrong}. */
 public final class PolicyValidator {
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern LABEL_KEY =
       Pattern.compile("([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   private static final Pattern LABEL_VALUE =
@@ -55,27 +56,14 @@ public final class PolicyValidator {
     return errors;
   }
 
-  /** Whether {@code name} is a valid policy name (DNS-1123 label). */
-  public static String checkName(String name) {
-    if (name == null || name.isEmpty()) {
-      return "required";
-    }
-    if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
-      return "must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending"
-          + " with a letter or digit, at most 63 characters), got "
-          + q(name);
-    }
-    return null;
-  }
-
   private static void metadata(Metadata m, List<String> errors) {
     if (m == null) {
       errors.add("metadata: required (at least metadata.name)");
       return;
     }
-    String nameError = checkName(m.name());
+    String nameError = Names.checkDns1123Label("metadata.name", m.name());
     if (nameError != null) {
-      errors.add("metadata.name: " + nameError);
+      errors.add(nameError);
     }
     if (m.labels() != null) {
       for (Map.Entry<String, String> e : m.labels().entrySet()) {
@@ -125,15 +113,25 @@ public final class PolicyValidator {
     }
     fault(s.fault(), errors);
     if (s.duration() != null) {
-      Duration d = Durations.parse(s.duration());
-      if (d == null) {
-        errors.add(
-            "spec.duration: "
-                + q(s.duration())
-                + " is not a duration; write a number and a unit (ms, s, m, h), e.g. 10m");
-      } else if (d.toMillis() < 1) {
-        errors.add("spec.duration: must be at least 1ms, got " + q(s.duration()));
-      }
+      within("spec.duration", s.duration(), null, errors);
+    }
+  }
+
+  /** {@code text} is a duration of at least 1ms and, unless {@code max} is null, at most max. */
+  private static void within(String path, String text, Duration max, List<String> errors) {
+    String problem = Durations.check(path, text);
+    if (problem != null) {
+      errors.add(problem);
+      return;
+    }
+    Duration d = Durations.parse(text);
+    if (d.toMillis() < 1 || (max != null && d.compareTo(max) > 0)) {
+      errors.add(
+          path
+              + ": must be "
+              + (max == null ? "at least 1ms" : "between 1ms and " + Durations.format(max))
+              + ", got "
+              + q(text));
     }
   }
 
@@ -240,16 +238,10 @@ public final class PolicyValidator {
     }
     if (f.delay() != null) {
       String fixed = f.delay().fixedDelay();
-      Duration d = Durations.parse(fixed);
       if (fixed == null) {
         errors.add("spec.fault.delay.fixedDelay: required, e.g. 2s");
-      } else if (d == null) {
-        errors.add(
-            "spec.fault.delay.fixedDelay: "
-                + q(fixed)
-                + " is not a duration; write a number and a unit (ms, s, m, h), e.g. 2s");
-      } else if (d.toMillis() < 1 || d.compareTo(MAX_DELAY) > 0) {
-        errors.add("spec.fault.delay.fixedDelay: must be between 1ms and 1h, got " + q(fixed));
+      } else {
+        within("spec.fault.delay.fixedDelay", fixed, MAX_DELAY, errors);
       }
     }
     if (f.maxInjections() != null && f.maxInjections() < 1) {

@@ -2,13 +2,13 @@ package dev.hfi.controlplane.internal;
 
 import dev.hfi.client.ApplyResult.Outcome;
 import dev.hfi.client.ConflictException;
+import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.FaultInjectionPolicy.Fault;
 import dev.hfi.client.FaultInjectionPolicy.Metadata;
 import dev.hfi.client.FaultInjectionPolicy.Spec;
 import dev.hfi.client.FaultInjectionPolicy.Status;
 import dev.hfi.client.PolicyCodec;
-import dev.hfi.client.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;

@@ -2,6 +2,7 @@ package dev.hfi.controlplane.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.FaultInjectionPolicy.Abort;
 import dev.hfi.client.FaultInjectionPolicy.Fault;
@@ -9,7 +10,6 @@ import dev.hfi.client.FaultInjectionPolicy.HeaderMatch;
 import dev.hfi.client.FaultInjectionPolicy.Match;
 import dev.hfi.client.FaultInjectionPolicy.StringMatch;
 import dev.hfi.client.RuleSet;
-import dev.hfi.client.internal.Durations;
 import dev.hfi.client.internal.Json;
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.hfi.testcontainers.internal;
 
+import dev.hfi.testkit.EnvoyConfig;
 import dev.hfi.testkit.FilterAckCheck;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import java.net.URI;
@@ -100,7 +101,9 @@ public final class EnvoyWaitStrategy extends AbstractWaitStrategy {
               + startupTimeout.toMillis()
               + " ms; check that Envoy reaches the control plane at "
               + controlPlane.get()
-              + " (cluster hfi_control_plane, see the container log) and what GET /v1/nodes"
+              + " (cluster "
+              + EnvoyConfig.CONTROL_PLANE_CLUSTER
+              + ", see the container log) and what GET /v1/nodes"
               + " reports for those nodes");
     }
   }

@@ -1,7 +1,9 @@
 package dev.hfi.testkit.internal;
 
+import dev.hfi.client.Durations;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.HfiException;
+import dev.hfi.client.Names;
 import dev.hfi.testkit.DataPlane;
 import java.net.URI;
 import java.nio.file.Files;
@@ -12,7 +14,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The settings every data plane takes ({@link DataPlane.Builder}), kept and checked once for all of
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
  */
 public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
     implements DataPlane.Builder<B> {
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Duration MAX_POLL_TIMEOUT = Duration.ofMinutes(5);
 
   /**
@@ -162,11 +162,9 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
     }
     for (Upstream u : upstreams.values()) {
       String where = "withUpstream(\"" + u.name() + "\")";
-      if (u.name() == null || !DNS_LABEL.matcher(u.name()).matches()) {
-        errors.add(
-            where
-                + ": name must be a DNS-1123 label (a-z, 0-9, '-', at most 63 characters),"
-                + " e.g. \"orders\"; it is also the filter's node name");
+      String badName = Names.checkDns1123Label("withUpstream name", u.name());
+      if (badName != null) {
+        errors.add(badName + ", e.g. \"orders\"; it is also the filter's node name");
       }
       String scheme = u.uri() == null ? null : u.uri().getScheme();
       if (!("http".equals(scheme) || "https".equals(scheme))
@@ -189,10 +187,16 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
     if (pollTimeout == null
         || pollTimeout.toMillis() < 1
         || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
-      errors.add("withPollTimeout(" + pollTimeout + "): must be between 1 ms and 5 minutes");
+      errors.add(
+          "withPollTimeout("
+              + Durations.format(pollTimeout)
+              + "): must be between 1 ms and 5 minutes");
     }
     if (readyTimeout == null || readyTimeout.isNegative()) {
-      errors.add("withReadyTimeout(" + readyTimeout + "): must be zero (do not wait) or positive");
+      errors.add(
+          "withReadyTimeout("
+              + Durations.format(readyTimeout)
+              + "): must be zero (do not wait) or positive");
     }
     if (token != null && token.isBlank()) {
       errors.add("withControlPlaneToken: must not be blank; pass null for no token");

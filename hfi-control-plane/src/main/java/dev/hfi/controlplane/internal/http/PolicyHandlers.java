@@ -4,11 +4,11 @@ import dev.hfi.client.ApplyResult;
 import dev.hfi.client.DeletedPolicy;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.Names;
 import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.PolicyNotFoundException;
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.internal.Json;
-import dev.hfi.client.internal.PolicyValidator;
 import dev.hfi.controlplane.PolicyStore;
 import dev.hfi.controlplane.internal.PolicyWrites;
 import java.io.IOException;
@@ -112,9 +112,9 @@ public final class PolicyHandlers {
   private static String name(Request req) {
     String name = req.params(":name");
     req.attribute(HttpSupport.POLICY_ATTRIBUTE, name);
-    String error = PolicyValidator.checkName(name);
+    String error = Names.checkDns1123Label("name in the URL", name);
     if (error != null) {
-      throw new InvalidPolicyException("name in the URL: " + error);
+      throw new InvalidPolicyException(error);
     }
     return name;
   }

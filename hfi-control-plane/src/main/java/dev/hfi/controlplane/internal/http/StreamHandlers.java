@@ -1,9 +1,9 @@
 package dev.hfi.controlplane.internal.http;
 
+import dev.hfi.client.Durations;
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.RuleSet;
-import dev.hfi.client.internal.Durations;
 import dev.hfi.controlplane.internal.Distributor;
 import dev.hfi.controlplane.internal.EventHub;
 import dev.hfi.controlplane.internal.NodeRegistry;
@@ -101,11 +101,17 @@ public final class StreamHandlers {
     Duration wait = DEFAULT_WAIT;
     String waitText = req.getParameter("wait");
     if (waitText != null) {
+      String problem = Durations.check("query parameter wait", waitText);
+      if (problem != null) {
+        throw new HfiException(ErrorCode.INVALID, problem);
+      }
       wait = Durations.parse(waitText);
-      if (wait == null || wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+      if (wait.compareTo(MAX_WAIT) > 0) {
         throw new HfiException(
             ErrorCode.INVALID,
-            "query parameter wait: expected a duration up to 5m (25s, 30000ms or plain milliseconds), got \""
+            "query parameter wait: at most "
+                + Durations.format(MAX_WAIT)
+                + ", got \""
                 + waitText
                 + "\"");
       }
