@@ -174,7 +174,7 @@ class HfiCommandTest {
     assertThat(r.err().strip())
         .isEqualTo(
             "error: etcd user and password go together: give both --etcd-user and"
-                + " --etcd-password; see 'hfi control-plane --help'");
+                + " --etcd-password");
   }
 
   @Test

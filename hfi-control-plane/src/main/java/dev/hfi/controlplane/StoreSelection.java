@@ -69,7 +69,7 @@ public record StoreSelection(
   /**
    * Opens the selected store after checking every setting together.
    *
-   * @throws HfiException with {@link ErrorCode#INVALID} naming every option to fix
+   * @throws HfiException with {@link ErrorCode#INVALID_CONFIGURATION} naming every option to fix
    */
   public PolicyStore open() {
     List<String> problems = new ArrayList<>();
@@ -81,7 +81,7 @@ public record StoreSelection(
       problems.add("--store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379");
     }
     if (!problems.isEmpty()) {
-      throw new HfiException(ErrorCode.INVALID, String.join("; ", problems));
+      throw new HfiException(ErrorCode.INVALID_CONFIGURATION, String.join("; ", problems));
     }
     return kind == Kind.memory ? new MemoryPolicyStore() : openEtcd();
   }
@@ -126,10 +126,6 @@ public record StoreSelection(
     if (etcdTimeout != null) {
       b.withRequestTimeout(etcdTimeout);
     }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw new HfiException(ErrorCode.INVALID, e.getMessage(), e);
-    }
+    return b.build();
   }
 }

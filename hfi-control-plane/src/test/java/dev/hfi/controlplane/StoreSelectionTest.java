@@ -35,7 +35,8 @@ class StoreSelectionTest {
             null);
     assertThatThrownBy(s::open)
         .isInstanceOfSatisfying(
-            HfiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID))
+            HfiException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
         .hasMessage(
             "--etcd-endpoints needs --store etcd; --etcd-prefix needs --store etcd;"
                 + " --etcd-ca needs --store etcd; --etcd-lease-ttl needs --store etcd");
@@ -64,7 +65,8 @@ class StoreSelectionTest {
             null);
     assertThatThrownBy(s::open)
         .isInstanceOfSatisfying(
-            HfiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID))
+            HfiException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
         .hasMessageContaining("--etcd-user");
   }
 }

@@ -1,6 +1,5 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.EtcdPolicyStore;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -175,25 +173,19 @@ final class ControlPlaneCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Invalid settings are an {@code INVALID_CONFIGURATION} error: exit code 2 (see Errors). */
   private PolicyStore openStore() {
-    try {
-      return new StoreSelection(
-              store,
-              etcdEndpoints,
-              etcdPrefix,
-              etcdUser,
-              etcdPassword,
-              etcdCa,
-              etcdCert,
-              etcdKey,
-              etcdLeaseTtl,
-              etcdTimeout)
-          .open();
-    } catch (HfiException e) {
-      if (e.code() != ErrorCode.INVALID) {
-        throw e;
-      }
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
+    return new StoreSelection(
+            store,
+            etcdEndpoints,
+            etcdPrefix,
+            etcdUser,
+            etcdPassword,
+            etcdCa,
+            etcdCert,
+            etcdKey,
+            etcdLeaseTtl,
+            etcdTimeout)
+        .open();
   }
 }
