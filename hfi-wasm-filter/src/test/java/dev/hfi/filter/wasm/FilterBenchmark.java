@@ -5,7 +5,7 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.hfi.filter.CompiledHfiFilter;
 import dev.hfi.filter.HfiFilterWasm;
-import dev.hfi.filter.build.TeaVmBuild;
+import dev.hfi.filter.internal.build.TeaVmBuild;
 import io.roastedroot.proxywasm.PluginFactory;
 import io.roastedroot.proxywasm.SimpleSharedDataHandler;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package dev.hfi.filter.wasm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.filter.build.TeaVmBuild;
-import dev.hfi.filter.context.FilterRoot;
+import dev.hfi.filter.internal.build.TeaVmBuild;
+import dev.hfi.filter.internal.context.FilterRoot;
 import dev.hfi.filter.wasm.FilterHost.Engine;
 import dev.hfi.filter.wasm.FilterHost.PollCall;
 import dev.hfi.filter.wasm.FilterHost.Result;
