@@ -245,8 +245,8 @@ public final class FilterVm implements AutoCloseable {
 
   /**
    * Makes {@code contextId} the host's active context, with the host function the filter itself
-   * calls to do so. A module that does not import it cannot resume a request other than the one
-   * just created, so for it the active context is already the right one.
+   * calls to do so. A module that does not import it never switches contexts itself; the host's
+   * bookkeeping is left as it is for it.
    */
   private void activate(int contextId) {
     if (setEffectiveContext != null) {
@@ -473,7 +473,11 @@ public final class FilterVm implements AutoCloseable {
       return this;
     }
 
-    /** Delivers http-call answers into the VM; default the scheduler. */
+    /**
+     * Delivers http-call answers into the VM; default the scheduler. The host drops an answer that
+     * arrives while the filter is still making its call, so a direct executor ({@code
+     * Runnable::run}) fits only a transport that never answers from inside {@link HttpCalls#send}.
+     */
     public Builder withCallbackExecutor(Executor callbacks) {
       this.callbacks = callbacks;
       return this;
