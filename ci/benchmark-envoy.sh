@@ -19,7 +19,7 @@ mvn -B -ntp -q -pl hfi-testkit-envoy -am test-compile dependency:build-classpath
   -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath"
 # The baseline row "Envoy + empty Wasm filter": the same TeaVM build of a filter that does nothing.
 mvn -B -ntp -q -pl hfi-wasm-filter exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.hfi.filter.build.TeaVmBuild \
+  -Dexec.mainClass=dev.hfi.filter.internal.build.TeaVmBuild \
   -Dexec.args="dev.hfi.filter.bench.EmptyFilter $work/empty-filter.wasm"
 java -cp "hfi-testkit-envoy/target/test-classes:hfi-testkit-envoy/target/classes:$(cat "$work/classpath")" \
   dev.hfi.testkit.EnvoyBenchmark "${1:-10s}" "${2:-2}" "$work/empty-filter.wasm"

@@ -1,10 +1,10 @@
 package dev.hfi.testkit.internal;
 
-import dev.hfi.testkit.internal.WasmFilterHost.Decision;
-import dev.hfi.testkit.internal.WasmFilterHost.Paused;
-import dev.hfi.testkit.internal.WasmFilterHost.Proceed;
-import dev.hfi.testkit.internal.WasmFilterHost.RequestHead;
-import dev.hfi.testkit.internal.WasmFilterHost.Respond;
+import dev.hfi.wasmhost.Decision;
+import dev.hfi.wasmhost.Decision.Paused;
+import dev.hfi.wasmhost.Decision.Proceed;
+import dev.hfi.wasmhost.Decision.Respond;
+import dev.hfi.wasmhost.RequestHead;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;

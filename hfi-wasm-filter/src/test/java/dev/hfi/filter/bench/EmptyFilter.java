@@ -1,6 +1,6 @@
 package dev.hfi.filter.bench;
 
-import dev.hfi.filter.abi.Memory;
+import dev.hfi.filter.internal.abi.Memory;
 import org.teavm.interop.Export;
 
 /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hfi.filter.wasm.FilterHost.Engine;
 import dev.hfi.filter.wasm.FilterHost.PollCall;
 import dev.hfi.filter.wasm.FilterHost.Result;
-import io.roastedroot.proxywasm.SimpleSharedDataHandler;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +19,7 @@ class FilterAbortIT {
   @ParameterizedTest
   @EnumSource(Engine.class)
   void abortAnswersWithConfiguredStatusBodyAndHeaders(Engine engine) throws Exception {
-    try (FilterHost host = new FilterHost(CONFIG, new SimpleSharedDataHandler(), engine)) {
+    try (FilterHost host = new FilterHost(CONFIG, engine)) {
       PollCall first = host.nextCall();
       assertThat(first.query("node")).isEqualTo("orders-proxy");
       assertThat(first.query("version")).isEqualTo("0");
@@ -36,7 +35,7 @@ class FilterAbortIT {
 
       Result hit = host.request(":method", "GET", ":path", "/api/orders/1?x=y", ":authority", "o");
       assertThat(hit.response).isNotNull();
-      assertThat(hit.response.statusCode()).isEqualTo(503);
+      assertThat(hit.response.status()).isEqualTo(503);
       assertThat(hit.body()).isEqualTo("injected");
       assertThat(hit.header("retry-after")).isEqualTo("1");
       assertThat(hit.header("x-hfi-fault")).isEqualTo("orders-unavailable");

@@ -5,14 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hfi.filter.wasm.FilterHost.Engine;
 import dev.hfi.filter.wasm.FilterHost.PollCall;
 import dev.hfi.filter.wasm.FilterHost.Result;
-import io.roastedroot.proxywasm.SharedData;
-import io.roastedroot.proxywasm.SharedDataHandler;
-import io.roastedroot.proxywasm.SimpleSharedDataHandler;
-import io.roastedroot.proxywasm.internal.Action;
-import io.roastedroot.proxywasm.internal.WasmResult;
+import dev.hfi.wasmhost.SharedData;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,11 +25,11 @@ class FilterBehaviourIT {
     ":method", "GET", ":path", "/api/orders", ":authority", "orders"
   };
 
-  private static FilterHost host() throws Exception {
-    return host(new SimpleSharedDataHandler());
+  private static FilterHost host() {
+    return host(SharedData.envoy());
   }
 
-  private static FilterHost host(SharedDataHandler shared) throws Exception {
+  private static FilterHost host(SharedData shared) {
     return new FilterHost(FilterAbortIT.CONFIG, shared, Engine.BUILD_TIME_COMPILED);
   }
 
@@ -67,14 +61,14 @@ class FilterBehaviourIT {
     try (FilterHost host = host()) {
       apply(host, host.nextCall(), 1, "{\"policy\":\"slow\",\"delayMs\":300}");
       Result r = host.request(GET_ORDERS);
-      assertThat(r.action).isEqualTo(Action.PAUSE);
+      assertThat(r.paused).isTrue();
       assertThat(r.passed()).isTrue();
       assertThat(r.elapsedMs).isGreaterThanOrEqualTo(300);
       assertThat(host.metric("hfi.faults.delays_total")).isEqualTo(1);
       assertThat(host.metric("hfi.faults.aborts_total")).isZero();
       // The tick was armed for the delay itself, and is off again now that nothing waits.
-      assertThat(host.tickPeriods).anyMatch(p -> p > 200 && p <= 300);
-      assertThat(host.activeTicks).hasValue(0);
+      assertThat(host.tickPeriods()).anyMatch(p -> p > 200 && p <= 300);
+      assertThat(host.activeTicks()).isZero();
     }
   }
 
@@ -88,7 +82,7 @@ class FilterBehaviourIT {
           "{\"policy\":\"slow-fail\",\"delayMs\":200,\"abort\":{\"httpStatus\":504,\"body\":\"late\"}}");
       Result r = host.request(GET_ORDERS);
       assertThat(r.elapsedMs).isGreaterThanOrEqualTo(200);
-      assertThat(r.response.statusCode()).isEqualTo(504);
+      assertThat(r.response.status()).isEqualTo(504);
       assertThat(r.body()).isEqualTo("late");
       assertThat(r.header("x-hfi-fault")).isEqualTo("slow-fail");
       assertThat(host.metric("hfi.faults.delays_total")).isEqualTo(1);
@@ -106,7 +100,7 @@ class FilterBehaviourIT {
           1,
           abortRule("expired", "/a", 503, ",\"expiresAtMs\":" + (now - 1000)),
           abortRule("current", "/a", 500, ",\"expiresAtMs\":" + (now + 3_600_000)));
-      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(500);
+      assertThat(host.request(":path", "/a").response.status()).isEqualTo(500);
     }
   }
 
@@ -123,7 +117,7 @@ class FilterBehaviourIT {
           host.request(
               ":method", "POST", ":path", "/orders.Orders/Get", "content-type", "application/grpc");
       assertThat(r.response.grpcStatus()).isEqualTo(14);
-      assertThat(r.response.statusCode()).isEqualTo(200);
+      assertThat(r.response.status()).isEqualTo(200);
       assertThat(r.header("x-hfi-fault")).isEqualTo("grpc-down");
     }
   }
@@ -132,12 +126,12 @@ class FilterBehaviourIT {
   void newRuleSetChangesBehaviourOnTheNextRequest() throws Exception {
     try (FilterHost host = host()) {
       PollCall next = apply(host, host.nextCall(), 1, abortRule("a", "/a", 503, ""));
-      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(503);
+      assertThat(host.request(":path", "/a").response.status()).isEqualTo(503);
       assertThat(host.request(":path", "/b").passed()).isTrue();
 
       apply(host, next, 2, abortRule("b", "/b", 500, ""));
       assertThat(host.request(":path", "/a").passed()).isTrue();
-      assertThat(host.request(":path", "/b").response.statusCode()).isEqualTo(500);
+      assertThat(host.request(":path", "/b").response.status()).isEqualTo(500);
       assertThat(host.metric("hfi.ruleset.version")).isEqualTo(2);
     }
   }
@@ -151,7 +145,7 @@ class FilterBehaviourIT {
       assertThat(nack.query("version")).isEqualTo("1");
       assertThat(nack.query("rejected")).isEqualTo("2");
       assertThat(nack.query("error")).contains("rules[0]").contains("abort and delayMs");
-      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(503);
+      assertThat(host.request(":path", "/a").response.status()).isEqualTo(503);
       assertThat(host.metric("hfi.config.errors_total")).isEqualTo(1);
       assertThat(host.metric("hfi.ruleset.version")).isEqualTo(1);
 
@@ -159,7 +153,7 @@ class FilterBehaviourIT {
       PollCall nack2 = host.nextCall();
       assertThat(nack2.query("rejected")).isEqualTo("3");
       assertThat(nack2.query("error")).contains("invalid JSON");
-      assertThat(host.request(":path", "/a").response.statusCode()).isEqualTo(503);
+      assertThat(host.request(":path", "/a").response.status()).isEqualTo(503);
 
       // A good one later clears the NACK.
       nack2.ruleSet(4, ruleSet(4));
@@ -175,7 +169,7 @@ class FilterBehaviourIT {
       PollCall call = host.nextCall();
       long base = 100;
       for (int i = 0; i < 4; i++) {
-        host.tickPeriods.clear();
+        host.tickPeriods().clear();
         long failedAt = System.nanoTime();
         if (i % 2 == 0) {
           call.fail();
@@ -184,18 +178,18 @@ class FilterBehaviourIT {
         }
         call = host.nextCall();
         long waitedMs = (System.nanoTime() - failedAt) / 1_000_000;
-        assertThat(host.tickPeriods).as("tick armed for the retry").hasSize(1);
-        assertThat((long) host.tickPeriods.get(0)).isBetween(base / 2, base);
-        assertThat(waitedMs).isGreaterThanOrEqualTo(host.tickPeriods.get(0));
+        assertThat(host.tickPeriods()).as("tick armed for the retry").hasSize(1);
+        assertThat((long) host.tickPeriods().get(0)).isBetween(base / 2, base);
+        assertThat(waitedMs).isGreaterThanOrEqualTo(host.tickPeriods().get(0));
         base *= 2;
       }
       // Success (304): the next poll goes out at once and the backoff starts again from 100 ms.
-      host.tickPeriods.clear();
+      host.tickPeriods().clear();
       call.notModified();
       call = host.nextCall();
       call.fail();
       host.nextCall();
-      assertThat((long) host.tickPeriods.get(host.tickPeriods.size() - 1)).isBetween(50L, 100L);
+      assertThat((long) host.tickPeriods().get(host.tickPeriods().size() - 1)).isBetween(50L, 100L);
     }
   }
 
@@ -210,14 +204,14 @@ class FilterBehaviourIT {
       PollCall call = host.nextCall();
       long base = 100;
       for (String body : unusable) {
-        host.tickPeriods.clear();
+        host.tickPeriods().clear();
         long answeredAt = System.nanoTime();
         call.respond(200, body);
         call = host.nextCall();
         long waitedMs = (System.nanoTime() - answeredAt) / 1_000_000;
-        assertThat(host.tickPeriods).as("tick armed for the retry of " + body).hasSize(1);
-        assertThat((long) host.tickPeriods.get(0)).isBetween(base / 2, base);
-        assertThat(waitedMs).isGreaterThanOrEqualTo(host.tickPeriods.get(0));
+        assertThat(host.tickPeriods()).as("tick armed for the retry of " + body).hasSize(1);
+        assertThat((long) host.tickPeriods().get(0)).isBetween(base / 2, base);
+        assertThat(waitedMs).isGreaterThanOrEqualTo(host.tickPeriods().get(0));
         // Nothing to NACK: there is no version to name.
         assertThat(call.query("rejected")).isEmpty();
         base *= 2;
@@ -226,10 +220,10 @@ class FilterBehaviourIT {
       // A usable answer resets the backoff.
       call.notModified();
       call = host.nextCall();
-      host.tickPeriods.clear();
+      host.tickPeriods().clear();
       call.respond(200, "");
       host.nextCall();
-      assertThat((long) host.tickPeriods.get(host.tickPeriods.size() - 1)).isBetween(50L, 100L);
+      assertThat((long) host.tickPeriods().get(host.tickPeriods().size() - 1)).isBetween(50L, 100L);
     }
   }
 
@@ -237,8 +231,7 @@ class FilterBehaviourIT {
   @ValueSource(booleans = {true, false})
   void maxInjectionsIsSharedByAllVmsAndResetByANewGeneration(boolean envoySemantics)
       throws Exception {
-    SharedDataHandler shared =
-        envoySemantics ? new EnvoySharedData(false) : new SimpleSharedDataHandler();
+    SharedData shared = envoySemantics ? SharedData.envoy() : new JavaHostSharedData();
     try (FilterHost vm1 = host(shared);
         FilterHost vm2 = host(shared)) {
       String limited = abortRule("twice", "/api", 503, ",\"generation\":1,\"maxInjections\":3");
@@ -267,7 +260,7 @@ class FilterBehaviourIT {
 
   @Test
   void firstClaimsOfTwoVmsRacingInjectOnce() throws Exception {
-    EnvoySharedData shared = new EnvoySharedData(true);
+    RacingSharedData shared = new RacingSharedData();
     try (FilterHost vm1 = host(shared);
         FilterHost vm2 = host(shared)) {
       String once = abortRule("once", "/api", 503, ",\"generation\":1,\"maxInjections\":1");
@@ -292,29 +285,19 @@ class FilterBehaviourIT {
   }
 
   /**
-   * Shared data as Envoy keeps it (proxy-wasm-cpp-host {@code SharedData}): one CAS sequence for
-   * the whole proxy, and a write to a missing key succeeds whatever its CAS. With {@code race}, the
-   * first two reads that find a key missing each wait for the other, so two VMs both see the
-   * counter missing before either writes it.
+   * Envoy's shared data ({@link SharedData#envoy()}) where the first two reads that find a key
+   * missing each wait for the other, so two VMs both see the counter missing before either writes
+   * it.
    */
-  static final class EnvoySharedData implements SharedDataHandler {
+  static final class RacingSharedData implements SharedData {
     final AtomicInteger missingReads = new AtomicInteger();
-    private final Map<String, SharedData> data = new HashMap<>();
+    private final SharedData data = SharedData.envoy();
     private final CyclicBarrier bothReadMissing = new CyclicBarrier(2);
-    private final boolean race;
-    private int nextCas = 1;
-
-    EnvoySharedData(boolean race) {
-      this.race = race;
-    }
 
     @Override
-    public SharedData getSharedData(String key) {
-      SharedData value;
-      synchronized (this) {
-        value = data.get(key);
-      }
-      if (value == null && race && missingReads.getAndIncrement() < 2) {
+    public Entry get(String key) {
+      Entry value = data.get(key);
+      if (value == null && missingReads.getAndIncrement() < 2) {
         try {
           bothReadMissing.await(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -325,13 +308,26 @@ class FilterBehaviourIT {
     }
 
     @Override
-    public synchronized WasmResult setSharedData(String key, byte[] value, int cas) {
-      SharedData old = data.get(key);
-      if (old != null && cas != 0 && cas != old.cas()) {
-        return WasmResult.CAS_MISMATCH;
-      }
-      data.put(key, new SharedData(value, nextCas++));
-      return WasmResult.OK;
+    public boolean set(String key, byte[] value, int cas) {
+      return data.set(key, value, cas);
+    }
+  }
+
+  /**
+   * Shared data as proxy-wasm-java-host's own handler keeps it where the filter can tell: a write
+   * with a non-zero CAS to a missing key is refused.
+   */
+  static final class JavaHostSharedData implements SharedData {
+    private final SharedData data = SharedData.envoy();
+
+    @Override
+    public synchronized Entry get(String key) {
+      return data.get(key);
+    }
+
+    @Override
+    public synchronized boolean set(String key, byte[] value, int cas) {
+      return (cas == 0 || data.get(key) != null) && data.set(key, value, cas);
     }
   }
 
@@ -354,23 +350,23 @@ class FilterBehaviourIT {
   void exceptionInsideACallbackLetsTheRequestFlow() throws Exception {
     // Someone else's value under the filter's shared-data key makes the injection counter throw
     // inside proxy_on_request_headers.
-    SharedDataHandler corrupt =
-        new SharedDataHandler() {
+    SharedData corrupt =
+        new SharedData() {
           @Override
-          public SharedData getSharedData(String key) {
-            return new SharedData("not-a-counter".getBytes(StandardCharsets.UTF_8), 1);
+          public Entry get(String key) {
+            return new Entry("not-a-counter".getBytes(StandardCharsets.UTF_8), 1);
           }
 
           @Override
-          public WasmResult setSharedData(String key, byte[] value, int cas) {
-            return WasmResult.OK;
+          public boolean set(String key, byte[] value, int cas) {
+            return true;
           }
         };
     try (FilterHost host = host(corrupt)) {
       apply(host, host.nextCall(), 1, abortRule("limited", "/api", 503, ",\"maxInjections\":5"));
       for (int i = 0; i < 3; i++) {
         Result r = host.request(GET_ORDERS);
-        assertThat(r.action).isEqualTo(Action.CONTINUE);
+        assertThat(r.paused).isFalse();
         assertThat(r.passed()).isTrue();
       }
       assertThat(host.metric("hfi.filter.errors_total")).isEqualTo(3);

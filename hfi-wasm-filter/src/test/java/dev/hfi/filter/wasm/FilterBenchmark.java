@@ -1,23 +1,26 @@
 package dev.hfi.filter.wasm;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.hfi.filter.CompiledHfiFilter;
 import dev.hfi.filter.HfiFilterWasm;
-import dev.hfi.filter.build.TeaVmBuild;
-import io.roastedroot.proxywasm.PluginFactory;
-import io.roastedroot.proxywasm.SimpleSharedDataHandler;
+import dev.hfi.filter.internal.build.TeaVmBuild;
+import dev.hfi.wasmhost.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
- * Cost per request of hfi-filter.wasm in proxy-wasm-java-host (create the HTTP context, run
- * proxy_on_request_headers, close it), next to an empty filter built by the same TeaVM build. Not a
- * test: run it with
+ * Cost per request of hfi-filter.wasm in proxy-wasm-java-host, through the embedded data plane's
+ * host adaptor (create the HTTP context, run proxy_on_request_headers, close it), next to an empty
+ * filter built by the same TeaVM build. Not a test: run it with
  *
  * <pre>
  * mvn -B -ntp -q -pl hfi-wasm-filter -am test-compile exec:java \
@@ -58,23 +61,23 @@ public final class FilterBenchmark {
     List<String[]> rows = new ArrayList<>();
     for (boolean compiled : new boolean[] {true, false}) {
       String engine = compiled ? "build-time compiled" : "interpreter";
-      PluginFactory.Builder emptyBuilder = PluginFactory.builder(emptyModule);
-      if (compiled) {
-        // Same code generator as the build-time plugin, run at start-up for the throwaway module.
-        emptyBuilder.withMachineFactory(MachineFactoryCompiler.compile(emptyModule));
-      }
-      try (FilterHost host = new FilterHost(emptyBuilder, "", new SimpleSharedDataHandler())) {
+      // Same code generator as the build-time plugin, run at start-up for the throwaway module.
+      Function<Instance, Machine> emptyMachine =
+          compiled ? MachineFactoryCompiler.compile(emptyModule) : InterpreterMachine::new;
+      try (FilterHost host = new FilterHost(emptyModule, emptyMachine, "", SharedData.envoy())) {
         double ns = measure(host, NON_MATCHING);
         add(rows, engine, "empty filter", "-", "any", fmt(ns));
       }
       for (int rules : new int[] {0, 10, 1000}) {
-        PluginFactory.Builder b =
-            compiled
-                ? PluginFactory.builder(CompiledHfiFilter.load())
-                    .withMachineFactory(CompiledHfiFilter::create)
-                : PluginFactory.builder(hfiModule);
         try (FilterHost host =
-            new FilterHost(b, FilterAbortIT.CONFIG, new SimpleSharedDataHandler())) {
+            compiled
+                ? new FilterHost(
+                    CompiledHfiFilter.load(),
+                    CompiledHfiFilter::create,
+                    FilterAbortIT.CONFIG,
+                    SharedData.envoy())
+                : new FilterHost(
+                    hfiModule, InterpreterMachine::new, FilterAbortIT.CONFIG, SharedData.envoy())) {
           host.nextCall().ruleSet(1, ruleSet(rules));
           host.awaitAck(1);
           double miss = measure(host, NON_MATCHING);

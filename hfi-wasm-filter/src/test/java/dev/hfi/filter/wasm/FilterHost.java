@@ -2,26 +2,19 @@ package dev.hfi.filter.wasm;
 
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
 import dev.hfi.filter.CompiledHfiFilter;
 import dev.hfi.filter.HfiFilterWasm;
-import io.roastedroot.proxywasm.LogHandler;
-import io.roastedroot.proxywasm.LogLevel;
-import io.roastedroot.proxywasm.MetricType;
-import io.roastedroot.proxywasm.MetricsHandler;
-import io.roastedroot.proxywasm.PluginFactory;
-import io.roastedroot.proxywasm.SharedDataHandler;
-import io.roastedroot.proxywasm.WasmException;
-import io.roastedroot.proxywasm.internal.Action;
-import io.roastedroot.proxywasm.internal.ArrayProxyMap;
-import io.roastedroot.proxywasm.internal.HttpCallResponseHandler;
-import io.roastedroot.proxywasm.internal.HttpRequestAdaptor;
-import io.roastedroot.proxywasm.internal.Plugin;
-import io.roastedroot.proxywasm.internal.PluginHttpContext;
-import io.roastedroot.proxywasm.internal.ProxyMap;
-import io.roastedroot.proxywasm.internal.SendResponse;
-import io.roastedroot.proxywasm.internal.ServerAdaptor;
-import io.roastedroot.proxywasm.internal.WasmResult;
+import dev.hfi.wasmhost.Decision;
+import dev.hfi.wasmhost.Decision.Paused;
+import dev.hfi.wasmhost.Decision.Respond;
+import dev.hfi.wasmhost.FilterLog;
+import dev.hfi.wasmhost.FilterVm;
+import dev.hfi.wasmhost.HttpCalls;
+import dev.hfi.wasmhost.RequestHead;
+import dev.hfi.wasmhost.SharedData;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -31,20 +24,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Drives the built hfi-filter.wasm in proxy-wasm-java-host the way a proxy does: a real tick timer,
- * http calls handed to the test (which answers them as the control plane would), requests run
- * through the HTTP context with the host's own pause/resume. One instance = one filter VM.
+ * The built hfi-filter.wasm in the same host adaptor as the embedded data plane ({@link FilterVm}),
+ * driven the way a proxy does: a real tick timer, http calls handed to the test (which answers them
+ * as the control plane would), requests run through the HTTP context and waited for while paused.
+ * One instance = one filter VM.
  */
 final class FilterHost implements AutoCloseable {
   /** Which Chicory engine runs the module. */
@@ -53,96 +50,97 @@ final class FilterHost implements AutoCloseable {
     BUILD_TIME_COMPILED
   }
 
+  /** The cluster of {@link FilterAbortIT#CONFIG}. */
+  private static final String CLUSTER = "cp";
+
   final BlockingQueue<PollCall> calls = new LinkedBlockingQueue<>();
-  final List<Integer> tickPeriods = Collections.synchronizedList(new ArrayList<>());
-
-  /** Ticks scheduled and not cancelled: 0 means the filter has switched its tick off. */
-  final AtomicInteger activeTicks = new AtomicInteger();
-
   final List<String> logs = Collections.synchronizedList(new ArrayList<>());
-  private final Map<String, AtomicLong> metrics = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-  private final Plugin plugin;
+  private final Ticks ticks = new Ticks();
+  private final FilterVm vm;
 
-  /** The Wasm instance, when the engine was chosen here (for its memory size). */
-  private final AtomicReference<Instance> instance;
-
-  FilterHost(String pluginConfig, SharedDataHandler shared, Engine engine) throws Exception {
-    this(new AtomicReference<>(), pluginConfig, shared, engine);
+  FilterHost(String pluginConfig, Engine engine) {
+    this(pluginConfig, SharedData.envoy(), engine);
   }
 
-  private FilterHost(
-      AtomicReference<Instance> instance,
-      String pluginConfig,
-      SharedDataHandler shared,
-      Engine engine)
-      throws Exception {
+  FilterHost(String pluginConfig, SharedData shared, Engine engine) {
     this(
-        engine == Engine.BUILD_TIME_COMPILED
-            ? PluginFactory.builder(CompiledHfiFilter.load())
-                .withMachineFactory(
-                    i -> {
-                      instance.set(i);
-                      return CompiledHfiFilter.create(i);
-                    })
-            : PluginFactory.builder(Parser.parse(HfiFilterWasm.bytes()))
-                .withMachineFactory(
-                    i -> {
-                      instance.set(i);
-                      return new InterpreterMachine(i);
-                    }),
+        engine == Engine.BUILD_TIME_COMPILED ? CompiledHfiFilter.load() : parsedFilter(),
+        engine == Engine.BUILD_TIME_COMPILED ? CompiledHfiFilter::create : InterpreterMachine::new,
         pluginConfig,
-        shared,
-        instance);
+        shared);
   }
 
-  /** Runs any module (the benchmark's empty filter too) from a prepared factory builder. */
-  FilterHost(PluginFactory.Builder builder, String pluginConfig, SharedDataHandler shared)
-      throws Exception {
-    this(builder, pluginConfig, shared, new AtomicReference<>());
-  }
-
-  private FilterHost(
-      PluginFactory.Builder builder,
+  /** Runs any module (the benchmark's empty filter too) on the given machine. */
+  FilterHost(
+      WasmModule module,
+      Function<Instance, Machine> machine,
       String pluginConfig,
-      SharedDataHandler shared,
-      AtomicReference<Instance> instance)
-      throws Exception {
-    this.instance = instance;
-    plugin =
-        (Plugin)
-            builder
-                .withPluginConfig(pluginConfig)
-                .withLogger(new Logs())
-                .withMetricsHandler(new Metrics())
-                .withSharedDataHandler(shared)
-                .build()
-                .create();
-    plugin.setServerAdaptor(new Adaptor());
-    // The filter was configured with deferStart: creating a context starts its polling now that
-    // the server adaptor exists (what the embedded data plane does after installing its adaptor).
-    plugin.lock();
-    try {
-      plugin.createHttpContext(new Request(new ArrayProxyMap())).context().close();
-    } finally {
-      plugin.unlock();
-    }
+      SharedData shared) {
+    vm =
+        FilterVm.builder()
+            .withModule(module, machine)
+            .withPluginConfig(pluginConfig)
+            .withUpstream(CLUSTER, URI.create("http://127.0.0.1:8080"))
+            .withSharedData(shared)
+            .withScheduler(ticks)
+            // Answers reach the filter on the thread of the test that answers, so that answering
+            // returns once the filter has taken the answer (a large rule set takes the interpreter
+            // minutes), and a test's next wait starts from there.
+            .withCallbackExecutor(Runnable::run)
+            .withHttpCalls(
+                (call, answer) -> {
+                  calls.add(new PollCall(call, answer));
+                  return () -> {};
+                })
+            .withLog(new Logs())
+            .build();
+    // The filter was configured with deferStart: a first context starts its polling now that the
+    // host can set timers and call out (what the embedded data plane does once it serves).
+    vm.startPolling();
+  }
+
+  private static WasmModule parsedFilter() {
+    return Parser.parse(HfiFilterWasm.bytes());
   }
 
   /** The value of a metric the filter defined, or -1 if it never defined it. */
   long metric(String name) {
-    AtomicLong v = metrics.get(name);
-    return v == null ? -1 : v.get();
+    return vm.metrics().snapshot().getOrDefault(name, -1L);
   }
 
   /** Size of the VM's linear memory in bytes. */
   long memoryBytes() {
-    plugin.lock();
-    try {
-      return instance.get().memory().pages() * 65536L;
-    } finally {
-      plugin.unlock();
-    }
+    return vm.memoryBytes();
+  }
+
+  /** Every tick period the filter set, in ms, in order. */
+  List<Integer> tickPeriods() {
+    return ticks.periods;
+  }
+
+  /** Ticks armed and not cancelled: 0 means the filter has switched its tick off. */
+  int activeTicks() {
+    return ticks.armed();
+  }
+
+  /** How many times a tick of this VM has run so far. */
+  int ticksRun() {
+    return ticks.runs.get();
+  }
+
+  /**
+   * Keeps the tick thread busy until {@code released}, as a loaded proxy's event loop is: ticks
+   * that fall due meanwhile run late.
+   */
+  void holdTicks(CountDownLatch released) {
+    ticks.execute(
+        () -> {
+          try {
+            released.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
   }
 
   PollCall nextCall() throws InterruptedException {
@@ -163,43 +161,77 @@ final class FilterHost implements AutoCloseable {
     }
   }
 
-  /** Sends a request with the given header pairs through the filter, waiting while it is paused. */
-  Result request(String... pairs) {
-    ArrayProxyMap headers = new ArrayProxyMap();
+  /** What the filter decides at once for a request with the given header pairs. */
+  Decision send(String... pairs) {
+    Map<String, String> pseudo = new LinkedHashMap<>();
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
     for (int i = 0; i < pairs.length; i += 2) {
-      headers.add(pairs[i], pairs[i + 1]);
-    }
-    plugin.lock();
-    try {
-      long start = System.nanoTime();
-      PluginHttpContext ctx = plugin.createHttpContext(new Request(headers));
-      Action action = ctx.context().callOnRequestHeaders(false);
-      if (action == Action.PAUSE) {
-        ctx.maybePause();
+      if (pairs[i].startsWith(":")) {
+        pseudo.put(pairs[i], pairs[i + 1]);
+      } else {
+        headers.add(Map.entry(pairs[i], pairs[i + 1]));
       }
-      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-      SendResponse response = ctx.getSendResponse();
-      ctx.context().close();
-      return new Result(action, response, elapsedMs);
-    } finally {
-      plugin.unlock();
+    }
+    return vm.onRequestHeaders(
+        new RequestHead(
+            pseudo.getOrDefault(":method", "GET"),
+            pseudo.getOrDefault(":path", "/"),
+            pseudo.getOrDefault(":authority", ""),
+            pseudo.getOrDefault(":scheme", "http"),
+            headers,
+            "127.0.0.1",
+            40000,
+            18000));
+  }
+
+  /** Sends a request through the filter, waiting while it is paused. */
+  Result request(String... pairs) {
+    long start = System.nanoTime();
+    Decision decision = send(pairs);
+    boolean paused = decision instanceof Paused;
+    if (paused) {
+      decision = await(resumed((Paused) decision));
+    }
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    return new Result(paused, decision instanceof Respond r ? r : null, elapsedMs);
+  }
+
+  /** The decision a paused request ends with. */
+  static Future<Decision> resumed(Paused paused) {
+    CompletableFuture<Decision> outcome = new CompletableFuture<>();
+    paused.whenResumed(outcome::complete);
+    return outcome;
+  }
+
+  /** Waits up to 10 s for a paused request's outcome. */
+  static Decision await(Future<Decision> outcome) {
+    try {
+      return outcome.get(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("a paused request was not resumed within 10 s", e);
+    } catch (InterruptedException | ExecutionException e) {
+      throw new AssertionError(e);
     }
   }
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    plugin.close();
+    vm.close();
+    ticks.shutdownNow();
   }
 
   /** What the filter did with one request. */
   static final class Result {
-    final Action action;
-    final SendResponse response;
+    /** The filter paused the request first (a delay). */
+    final boolean paused;
+
+    /** The filter's local answer, null when the request went upstream. */
+    final Respond response;
+
     final long elapsedMs;
 
-    Result(Action action, SendResponse response, long elapsedMs) {
-      this.action = action;
+    Result(boolean paused, Respond response, long elapsedMs) {
+      this.paused = paused;
       this.response = response;
       this.elapsedMs = elapsedMs;
     }
@@ -209,7 +241,12 @@ final class FilterHost implements AutoCloseable {
     }
 
     String header(String name) {
-      return response.headers().get(name);
+      for (Map.Entry<String, String> h : response.headers()) {
+        if (h.getKey().equals(name)) {
+          return h.getValue();
+        }
+      }
+      return null;
     }
 
     String body() {
@@ -219,16 +256,14 @@ final class FilterHost implements AutoCloseable {
 
   /** One http call of the filter, to be answered by the test. */
   static final class PollCall {
-    final String cluster;
     final URI uri;
-    final ProxyMap headers;
-    private final HttpCallResponseHandler handler;
+    final List<Map.Entry<String, String>> headers;
+    private final Consumer<HttpCalls.Answer> answer;
 
-    PollCall(String cluster, URI uri, ProxyMap headers, HttpCallResponseHandler handler) {
-      this.cluster = cluster;
-      this.uri = uri;
-      this.headers = headers;
-      this.handler = handler;
+    PollCall(HttpCalls.Call call, Consumer<HttpCalls.Answer> answer) {
+      this.uri = call.uri();
+      this.headers = call.headers();
+      this.answer = answer;
     }
 
     /** A query parameter of the poll ("" when absent). */
@@ -253,168 +288,68 @@ final class FilterHost implements AutoCloseable {
     }
 
     void respond(int status, String body) {
-      ArrayProxyMap h = new ArrayProxyMap();
-      h.add(":status", Integer.toString(status));
-      h.add("content-type", "text/event-stream");
-      handler.call(status, h, body.getBytes(StandardCharsets.UTF_8));
+      answer.accept(
+          new HttpCalls.Answer(
+              status,
+              List.of(Map.entry("content-type", "text/event-stream")),
+              body.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The call failed without a response (connection refused, timeout): no headers at all. */
     void fail() {
-      handler.call(0, new ArrayProxyMap(), new byte[0]);
+      answer.accept(HttpCalls.Answer.failed());
     }
   }
 
-  private final class Adaptor implements ServerAdaptor {
+  /**
+   * The VM's one tick thread, noting every tick period the filter sets, which ticks are still armed
+   * and how often they ran.
+   */
+  private static final class Ticks extends ScheduledThreadPoolExecutor {
+    final List<Integer> periods = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger runs = new AtomicInteger();
+    private final List<ScheduledFuture<?>> armed = new ArrayList<>();
+
+    Ticks() {
+      super(1);
+    }
+
     @Override
-    public Runnable scheduleTick(long delay, Runnable task) {
-      tickPeriods.add((int) delay);
-      activeTicks.incrementAndGet();
+    public ScheduledFuture<?> scheduleAtFixedRate(
+        Runnable tick, long initialDelay, long period, TimeUnit unit) {
       ScheduledFuture<?> f =
-          scheduler.scheduleAtFixedRate(task, delay, delay, TimeUnit.MILLISECONDS);
-      return () -> {
-        f.cancel(false);
-        activeTicks.decrementAndGet();
-      };
+          super.scheduleAtFixedRate(
+              () -> {
+                runs.incrementAndGet();
+                tick.run();
+              },
+              initialDelay,
+              period,
+              unit);
+      periods.add((int) unit.toMillis(period));
+      synchronized (armed) {
+        armed.add(f);
+      }
+      return f;
     }
 
-    @Override
-    public HttpRequestAdaptor httpRequestAdaptor(Object context) {
-      throw new UnsupportedOperationException("not used by these tests");
-    }
-
-    @Override
-    public Runnable scheduleHttpCall(
-        String method,
-        String host,
-        int port,
-        URI uri,
-        ProxyMap headers,
-        byte[] body,
-        ProxyMap trailers,
-        int timeout,
-        HttpCallResponseHandler handler) {
-      calls.add(new PollCall(host, uri, new ArrayProxyMap(headers), handler));
-      return () -> {};
-    }
-  }
-
-  private final class Logs implements LogHandler {
-    @Override
-    public void log(LogLevel level, String message) {
-      logs.add(level + " " + message);
-    }
-
-    @Override
-    public LogLevel getLogLevel() {
-      return LogLevel.TRACE;
-    }
-  }
-
-  private final class Metrics implements MetricsHandler {
-    private final List<String> names = Collections.synchronizedList(new ArrayList<>());
-
-    @Override
-    public int defineMetric(MetricType type, String name) {
-      synchronized (names) {
-        int id = names.indexOf(name);
-        if (id < 0) {
-          names.add(name);
-          metrics.put(name, new AtomicLong());
-          id = names.size() - 1;
-        }
-        return id;
+    int armed() {
+      synchronized (armed) {
+        armed.removeIf(ScheduledFuture::isDone);
+        return armed.size();
       }
     }
-
-    @Override
-    public WasmResult incrementMetric(int id, long value) {
-      metrics.get(names.get(id)).addAndGet(value);
-      return WasmResult.OK;
-    }
-
-    @Override
-    public WasmResult recordMetric(int id, long value) {
-      metrics.get(names.get(id)).set(value);
-      return WasmResult.OK;
-    }
-
-    @Override
-    public long getMetric(int id) throws WasmException {
-      return metrics.get(names.get(id)).get();
-    }
   }
 
-  private static final class Request implements HttpRequestAdaptor {
-    private final ProxyMap headers;
-
-    Request(ProxyMap headers) {
-      this.headers = headers;
+  private final class Logs implements FilterLog {
+    @Override
+    public Level level() {
+      return Level.TRACE;
     }
 
     @Override
-    public String remoteAddress() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public int remotePort() {
-      return 40000;
-    }
-
-    @Override
-    public String localAddress() {
-      return "127.0.0.1";
-    }
-
-    @Override
-    public int localPort() {
-      return 18000;
-    }
-
-    @Override
-    public String protocol() {
-      return "HTTP/1.1";
-    }
-
-    @Override
-    public ProxyMap getHttpRequestHeaders() {
-      return headers;
-    }
-
-    @Override
-    public ProxyMap getHttpRequestTrailers() {
-      return new ArrayProxyMap();
-    }
-
-    @Override
-    public ProxyMap getHttpResponseHeaders() {
-      return new ArrayProxyMap();
-    }
-
-    @Override
-    public ProxyMap getHttpResponseTrailers() {
-      return new ArrayProxyMap();
-    }
-
-    @Override
-    public ProxyMap getGrpcReceiveInitialMetaData() {
-      return new ArrayProxyMap();
-    }
-
-    @Override
-    public ProxyMap getGrpcReceiveTrailerMetaData() {
-      return new ArrayProxyMap();
-    }
-
-    @Override
-    public byte[] getProperty(PluginHttpContext request, List<String> path) {
-      return null;
-    }
-
-    @Override
-    public WasmResult setProperty(PluginHttpContext request, List<String> path, byte[] value) {
-      return WasmResult.NOT_FOUND;
+    public void log(Level level, String message) {
+      logs.add(level + " " + message);
     }
   }
 }

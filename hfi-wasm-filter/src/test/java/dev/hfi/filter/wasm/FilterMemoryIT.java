@@ -2,12 +2,11 @@ package dev.hfi.filter.wasm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.filter.build.TeaVmBuild;
-import dev.hfi.filter.context.FilterRoot;
+import dev.hfi.filter.internal.build.TeaVmBuild;
+import dev.hfi.filter.internal.context.FilterRoot;
 import dev.hfi.filter.wasm.FilterHost.Engine;
 import dev.hfi.filter.wasm.FilterHost.PollCall;
 import dev.hfi.filter.wasm.FilterHost.Result;
-import io.roastedroot.proxywasm.SimpleSharedDataHandler;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class FilterMemoryIT {
   private static final String BIG_RULES_PATH = "/svc-";
 
   private static FilterHost host(Engine engine) throws Exception {
-    return new FilterHost(FilterAbortIT.CONFIG, new SimpleSharedDataHandler(), engine);
+    return new FilterHost(FilterAbortIT.CONFIG, engine);
   }
 
   /**
@@ -99,7 +98,7 @@ class FilterMemoryIT {
       call = host.awaitAck(3);
       report(engine, "another " + big + " rules", host.memoryBytes());
       Result r = hit(host, big - 1);
-      assertThat(r.response.statusCode()).isEqualTo(503);
+      assertThat(r.response.status()).isEqualTo(503);
       assertThat(r.body()).isEqualTo("injected by bigger");
       assertThat(r.header("x-hfi-fault")).isEqualTo("bigger-" + (big - 1));
       assertThat(hit(host, 0).header("x-hfi-fault")).isEqualTo("bigger-0");
@@ -136,7 +135,7 @@ class FilterMemoryIT {
       report(engine, "3 abort bodies of 1 MiB", host.memoryBytes());
       for (int i = 0; i < 3; i++) {
         Result r = host.request(":method", "GET", ":path", "/huge-" + i);
-        assertThat(r.response.statusCode()).isEqualTo(500);
+        assertThat(r.response.status()).isEqualTo(500);
         assertThat(r.response.body()).hasSize(1 << 20);
         assertThat(r.body()).isEqualTo(Character.toString('a' + i).repeat(1 << 20));
       }

@@ -1,0 +1,132 @@
+package dev.hfi.filter;
+
+import dev.hfi.filter.internal.core.Backoff;
+import dev.hfi.filter.internal.core.Json;
+import dev.hfi.filter.internal.core.JsonFields;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The filter's plugin configuration (docs/API_REFERENCE.md) as the filter itself reads it, with
+ * defaults for absent fields. Public so that whoever writes a configuration (the Envoy bootstrap,
+ * the embedded data plane) can check it against the filter's own reader.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * PluginConfig config = PluginConfig.decode("{\"node\":\"orders\",\"deferStart\":true}");
+ * config.node();       // "orders"
+ * config.cluster();    // "hfi_control_plane", the default
+ * }</pre>
+ */
+public final class PluginConfig {
+  private static final Set<String> FIELDS =
+      Set.of(
+          "cluster", "authority", "node", "pollTimeoutMs", "maxBackoffMs", "token", "deferStart");
+
+  private final String cluster;
+  private final String authority;
+  private final String node;
+  private final int pollTimeoutMs;
+  private final long maxBackoffMs;
+  private final String token;
+  private final boolean deferStart;
+
+  private PluginConfig(
+      String cluster,
+      String authority,
+      String node,
+      int pollTimeoutMs,
+      long maxBackoffMs,
+      String token,
+      boolean deferStart) {
+    this.cluster = cluster;
+    this.authority = authority;
+    this.node = node;
+    this.pollTimeoutMs = pollTimeoutMs;
+    this.maxBackoffMs = maxBackoffMs;
+    this.token = token;
+    this.deferStart = deferStart;
+  }
+
+  /**
+   * Decodes the configuration; an empty text means all defaults.
+   *
+   * @throws FilterConfigException naming the field
+   */
+  public static PluginConfig decode(String json) {
+    if (json.trim().isEmpty()) {
+      return new PluginConfig(
+          "hfi_control_plane",
+          "hfi-control-plane",
+          "default",
+          30000,
+          Backoff.DEFAULT_MAX_MS,
+          null,
+          false);
+    }
+    Map<String, Object> m = JsonFields.object(Json.parse(json), "plugin configuration", FIELDS);
+    String cluster = m.containsKey("cluster") ? nonEmpty(m, "cluster") : "hfi_control_plane";
+    String authority = m.containsKey("authority") ? nonEmpty(m, "authority") : "hfi-control-plane";
+    String node = m.containsKey("node") ? nonEmpty(m, "node") : "default";
+    int poll =
+        m.containsKey("pollTimeoutMs")
+            ? (int) JsonFields.integer(m.get("pollTimeoutMs"), "pollTimeoutMs", 1, 600_000)
+            : 30000;
+    long maxBackoff =
+        m.containsKey("maxBackoffMs")
+            ? JsonFields.integer(m.get("maxBackoffMs"), "maxBackoffMs", 100, 300_000)
+            : Backoff.DEFAULT_MAX_MS;
+    String token = m.containsKey("token") ? nonEmpty(m, "token") : null;
+    boolean defer = false;
+    if (m.containsKey("deferStart")) {
+      if (!(m.get("deferStart") instanceof Boolean)) {
+        throw new FilterConfigException("deferStart: must be true or false");
+      }
+      defer = (Boolean) m.get("deferStart");
+    }
+    return new PluginConfig(cluster, authority, node, poll, maxBackoff, token, defer);
+  }
+
+  private static String nonEmpty(Map<String, Object> m, String field) {
+    String s = JsonFields.string(m.get(field), field);
+    if (s.isEmpty()) {
+      throw new FilterConfigException(field + ": must not be empty");
+    }
+    return s;
+  }
+
+  public String cluster() {
+    return cluster;
+  }
+
+  public String authority() {
+    return authority;
+  }
+
+  public String node() {
+    return node;
+  }
+
+  public int pollTimeoutMs() {
+    return pollTimeoutMs;
+  }
+
+  /** The longest wait between two failed polls. */
+  public long maxBackoffMs() {
+    return maxBackoffMs;
+  }
+
+  /** Bearer token for the control plane, or null. */
+  public String token() {
+    return token;
+  }
+
+  /**
+   * Whether to wait for the first HTTP context before setting a timer or calling out: for hosts
+   * that cannot do either during {@code proxy_on_configure} (proxy-wasm-java-host 0.0.5).
+   */
+  public boolean deferStart() {
+    return deferStart;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.hfi.wasmhost;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What the filter decided for a request's headers: {@link Proceed} upstream, {@link Respond}
+ * locally (an injected abort), or {@link Paused} (an injected delay), which ends later in one of
+ * the other two.
+ */
+public sealed interface Decision permits Decision.Proceed, Decision.Respond, Decision.Paused {
+
+  /** Forward the request upstream. */
+  record Proceed() implements Decision {}
+
+  /**
+   * Answer locally: status, headers, body; {@code grpcStatus} is -1 unless the filter answered with
+   * a gRPC status (Envoy makes that a trailers-only {@code 200}).
+   */
+  record Respond(int status, List<Map.Entry<String, String>> headers, byte[] body, int grpcStatus)
+      implements Decision {}
+
+  /**
+   * The filter paused the request; it resumes later, from one of the VM's threads, with a {@link
+   * Proceed} or a {@link Respond}. Thread-safe.
+   */
+  final class Paused implements Decision {
+    private final Runnable abandon;
+    private Consumer<Decision> listener;
+    private Decision outcome;
+
+    Paused(Runnable abandon) {
+      this.abandon = abandon;
+    }
+
+    /**
+     * Calls {@code listener} once with the final decision: on a VM thread when the filter lets the
+     * request go, at once on this thread if it already has. Closing the VM lets every paused
+     * request {@link Proceed}.
+     */
+    public void whenResumed(Consumer<Decision> listener) {
+      Decision known;
+      synchronized (this) {
+        known = outcome;
+        if (known == null) {
+          this.listener = listener;
+        }
+      }
+      if (known != null) {
+        listener.accept(known);
+      }
+    }
+
+    /** The client went away: ends the stream in the filter, which forgets the delay. */
+    public void abandon() {
+      abandon.run();
+    }
+
+    void complete(Decision decision) {
+      Consumer<Decision> l;
+      synchronized (this) {
+        outcome = decision;
+        l = listener;
+      }
+      if (l != null) {
+        l.accept(decision);
+      }
+    }
+  }
+}
