@@ -7,6 +7,7 @@ import dev.hfi.client.AckTracker;
 import dev.hfi.client.AwaitTimeoutException;
 import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.DataPlaneInstance;
+import dev.hfi.client.DataPlaneStaleException;
 import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
 import java.time.Duration;
@@ -137,6 +138,49 @@ class NodeLifecycleIT {
         assertThat(f.client.removeInstance("orders", "silent")).isPresent();
         waiting.get(20, TimeUnit.SECONDS);
       }
+      f.client.awaitApplied(revision, Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void anAckWaitFailsAtOnceNamingAnInstanceThatIsAlreadyStale() throws Exception {
+    try (ServerFixture f = new ServerFixture(b -> b.withStaleAfter(Duration.ofMillis(300)));
+        Streams.Collected<ControlPlaneEvent> events = Streams.events(f.client)) {
+      poll(f, "orders", "frozen"); // applied rule set 1, then stops following
+      until(events.items(), e -> e.type().equals("stale"));
+      long revision = f.client.apply(TestPolicies.abort("orders", 503)).revision();
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> f.client.awaitApplied(revision, Duration.ofSeconds(30)))
+          .isInstanceOf(DataPlaneStaleException.class)
+          .hasMessageContaining("orders/frozen")
+          .hasMessageContaining("last seen 20")
+          .hasMessageContaining("rule set " + revision);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void anAckWaitFailsAsSoonAsTheInstanceItWaitsForGoesStale() throws Exception {
+    try (ServerFixture f = new ServerFixture(b -> b.withStaleAfter(Duration.ofSeconds(1)))) {
+      poll(f, "orders", "frozen");
+      long revision = f.client.apply(TestPolicies.abort("orders", 503)).revision();
+
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> f.client.awaitApplied(revision, Duration.ofSeconds(30)))
+          .isInstanceOf(DataPlaneStaleException.class)
+          .hasMessageContaining("orders/frozen");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void aStaleInstanceThatAlreadyAppliedTheVersionDoesNotFailTheWait() throws Exception {
+    try (ServerFixture f = new ServerFixture(b -> b.withStaleAfter(Duration.ofMillis(300)));
+        Streams.Collected<ControlPlaneEvent> events = Streams.events(f.client)) {
+      long revision = f.client.apply(TestPolicies.abort("orders", 503)).revision();
+      f.client.poll("orders", "done", revision, null, null, Duration.ofMillis(1));
+      until(events.items(), e -> e.type().equals("stale"));
       f.client.awaitApplied(revision, Duration.ofSeconds(5));
     }
   }
