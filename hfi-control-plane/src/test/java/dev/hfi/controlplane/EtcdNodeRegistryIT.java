@@ -1,5 +1,6 @@
 package dev.hfi.controlplane;
 
+import static dev.hfi.controlplane.NodeLifecycleIT.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,11 +17,9 @@ import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -192,18 +191,6 @@ class EtcdNodeRegistryIT {
       latch.await(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static ControlPlaneEvent until(
-      BlockingQueue<ControlPlaneEvent> q, Predicate<ControlPlaneEvent> wanted)
-      throws InterruptedException {
-    while (true) {
-      ControlPlaneEvent e = q.poll(20, TimeUnit.SECONDS);
-      assertThat(e).as("an event within 20s").isNotNull();
-      if (wanted.test(e)) {
-        return e;
-      }
     }
   }
 }

@@ -190,7 +190,8 @@ class NodeLifecycleIT {
     f.client.poll(node, instance, 1, null, null, Duration.ofMillis(1));
   }
 
-  private static ControlPlaneEvent until(
+  /** The next event of {@code q} that is {@code wanted}, skipping others; each within 10 s. */
+  static ControlPlaneEvent until(
       BlockingQueue<ControlPlaneEvent> q, Predicate<ControlPlaneEvent> wanted)
       throws InterruptedException {
     while (true) {

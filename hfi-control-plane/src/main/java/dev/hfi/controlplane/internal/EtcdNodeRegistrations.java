@@ -7,9 +7,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -20,16 +18,18 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +60,10 @@ public final class EtcdNodeRegistrations implements NodeRegistry.Shared {
   private Watch.Watcher watcher;
   private CompletableFuture<Long> lease;
   private CloseableClient keepAlive;
+  private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(5);
+
   private final Object leaseLock = new Object();
+  private final Map<ByteSequence, CompletableFuture<?>> writes = new HashMap<>();
   private final CompletableFuture<Void> listed = new CompletableFuture<>();
   private volatile boolean closed;
 
@@ -170,41 +173,68 @@ public final class EtcdNodeRegistrations implements NodeRegistry.Shared {
   public void put(NodeRegistry.Registration r) {
     ByteSequence key = key(r.node(), r.instance());
     ByteSequence value = encode(r);
-    leaseId()
-        .thenCompose(id -> kv.put(key, value, PutOption.builder().withLeaseId(id).build()))
-        .whenComplete(
-            (ok, error) -> {
-              if (error != null) {
-                if (String.valueOf(error.getMessage()).contains("lease not found")) {
-                  forgetLease(); // etcd was away longer than the TTL: the next write takes a new
-                  // one
-                }
-                LOG.debug(
-                    "registering data-plane instance {}/{} failed: {}",
-                    r.node(),
-                    r.instance(),
-                    error.toString());
-              }
-            });
+    inOrder(
+        key,
+        () ->
+            leaseId()
+                .thenCompose(id -> kv.put(key, value, PutOption.builder().withLeaseId(id).build()))
+                .whenComplete(
+                    (ok, error) -> {
+                      if (error != null
+                          && String.valueOf(error.getMessage()).contains("lease not found")) {
+                        forgetLease(); // etcd was away longer than the TTL: take a new one
+                      }
+                    }),
+        "registering data-plane instance " + r.node() + "/" + r.instance());
   }
 
   @Override
   public void delete(String node, String instance, long modRevision) {
     ByteSequence key = key(node, instance);
-    CompletableFuture<?> done =
-        modRevision <= 0
-            ? kv.delete(key)
-            : kv.txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
-                .Then(Op.delete(key, DeleteOption.DEFAULT))
-                .commit();
-    done.whenComplete(
-        (ok, error) -> {
-          if (error != null) {
-            LOG.debug(
-                "removing data-plane instance {}/{} failed: {}", node, instance, error.toString());
-          }
-        });
+    inOrder(
+        key,
+        () ->
+            modRevision <= 0
+                ? kv.delete(key)
+                : kv.txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
+                    .Then(Op.delete(key, DeleteOption.DEFAULT))
+                    .commit(),
+        "removing data-plane instance " + node + "/" + instance);
+  }
+
+  /**
+   * Runs the writes of one key one after the other, in the order they were asked for: two
+   * asynchronous puts of one instance (version 1, then 2) must not land the other way round. A
+   * write that does not finish within {@link #WRITE_TIMEOUT} (etcd away) lets the next one go.
+   */
+  private void inOrder(ByteSequence key, Supplier<CompletableFuture<?>> write, String what) {
+    synchronized (writes) {
+      CompletableFuture<?> before =
+          writes.getOrDefault(key, CompletableFuture.completedFuture(null));
+      CompletableFuture<Object> done = new CompletableFuture<>();
+      writes.put(key, done);
+      before.whenComplete(
+          (ignored, previous) -> {
+            CompletableFuture<?> call;
+            try {
+              call = write.get();
+            } catch (RuntimeException e) {
+              call = CompletableFuture.failedFuture(e);
+            }
+            call.orTimeout(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete(
+                    (ok, error) -> {
+                      if (error != null) {
+                        LOG.debug("{} failed: {}", what, error.toString());
+                      }
+                      synchronized (writes) {
+                        writes.remove(key, done);
+                      }
+                      done.complete(null);
+                    });
+          });
+    }
   }
 
   private CompletableFuture<Long> leaseId() {
@@ -224,27 +254,7 @@ public final class EtcdNodeRegistrations implements NodeRegistry.Shared {
       if (closed || lease == null || lease.getNow(-1L) != id) {
         return;
       }
-      Lease leases = client.getLeaseClient();
-      keepAlive =
-          leases.keepAlive(
-              id,
-              new StreamObserver<LeaseKeepAliveResponse>() {
-                @Override
-                public void onNext(LeaseKeepAliveResponse r) {}
-
-                @Override
-                public void onError(Throwable t) {
-                  // jetcd re-opens the stream itself; only a lease etcd no longer knows is final.
-                  if (String.valueOf(t.getMessage()).contains("lease not found")) {
-                    forgetLease();
-                  }
-                }
-
-                @Override
-                public void onCompleted() {
-                  forgetLease();
-                }
-              });
+      keepAlive = EtcdKeepAlive.start(client.getLeaseClient(), id, this::forgetLease);
     }
   }
 
