@@ -67,9 +67,10 @@ public final class ControlPlaneServer implements AutoCloseable {
    * Default of {@link Builder#withStaleAfter}: 75 s, twice the filter's default poll timeout (30 s)
    * plus 15 s. A following data plane is seen at least once per poll timeout (its polls are held
    * that long), so a live one is never shown stale after one slow or lost poll, and one that
-   * stopped is shown stale within about a minute and a quarter. With the etcd store a replica
-   * refreshes the stored last-seen time every {@code staleAfter / 5} (15 s) while an instance polls
-   * it, so another replica shows it stale between 60 s and 75 s after its last poll.
+   * stopped is shown stale 75 s after its last poll. With the etcd store the replica it polled
+   * stores its last-seen time within two heartbeats ({@code staleAfter / 5} each, 30 s in all), so
+   * every replica shows it stale at the same time; if that replica died as well, 45 to 75 s after
+   * its last poll.
    */
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(75);
 
