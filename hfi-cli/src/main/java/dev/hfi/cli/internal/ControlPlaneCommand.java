@@ -110,11 +110,12 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Option(
       names = "--stale-after",
       paramLabel = "DURATION",
-      defaultValue = "90s",
+      defaultValue = "75s",
       converter = DurationConverter.class,
       description =
-          "A data-plane instance that has not polled for this long is stale (default"
-              + " ${DEFAULT-VALUE}).")
+          "A data-plane instance that has not polled for this long is stale, and --wait fails"
+              + " naming it (default ${DEFAULT-VALUE}: twice the filter's 30s poll timeout plus"
+              + " 15s).")
   Duration staleAfter;
 
   @Option(
