@@ -16,8 +16,14 @@ import java.util.Set;
  * }</pre>
  */
 public final class RuleSetDecoder {
-  private static final Set<String> TOP = Set.of("version", "rules");
-  private static final Set<String> RULE =
+  // The fields this decoder knows, one set per object: RuleSetContractTest (hfi-control-plane)
+  // pins them to what RuleCompiler writes.
+
+  /** The rule set's own fields. */
+  public static final Set<String> TOP = Set.of("version", "rules");
+
+  /** A rule's fields. */
+  public static final Set<String> RULE =
       Set.of(
           "policy",
           "generation",
@@ -30,9 +36,15 @@ public final class RuleSetDecoder {
           "delayMs",
           "maxInjections",
           "expiresAtMs");
-  private static final Set<String> MATCHER = Set.of("exact", "prefix", "regex");
-  private static final Set<String> HEADER = Set.of("name", "exact", "prefix", "regex", "present");
-  private static final Set<String> ABORT = Set.of("httpStatus", "grpcStatus", "body", "headers");
+
+  /** A path or method matcher's fields. */
+  public static final Set<String> MATCHER = Set.of("exact", "prefix", "regex");
+
+  /** A header matcher's fields. */
+  public static final Set<String> HEADER = Set.of("name", "exact", "prefix", "regex", "present");
+
+  /** An abort's fields. */
+  public static final Set<String> ABORT = Set.of("httpStatus", "grpcStatus", "body", "headers");
 
   private RuleSetDecoder() {}
 
