@@ -2,6 +2,7 @@ package dev.hfi.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.TestPolicies;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class PolicyFilesTest {
     Path f =
         write(
             "broken.yaml",
-            Policies.abort("a", "/a", 503) + "---\nmetadata:\n  name: b\n spec: [\n");
+            TestPolicies.abortYaml("a", "/a", 503) + "---\nmetadata:\n  name: b\n spec: [\n");
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -52,7 +53,7 @@ class PolicyFilesTest {
     Path f =
         write(
             "typo.yaml",
-            Policies.abort("typo", "/a", 503).replace("path: {prefix", "paht: {prefix"));
+            TestPolicies.abortYaml("typo", "/a", 503).replace("path: {prefix", "paht: {prefix"));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().strip())
@@ -68,7 +69,9 @@ class PolicyFilesTest {
     Path f =
         write(
             "two.yaml",
-            Policies.abort("good", "/a", 503) + "---\n" + Policies.abort("bad", "/b", 700));
+            TestPolicies.abortYaml("good", "/a", 503)
+                + "---\n"
+                + TestPolicies.abortYaml("bad", "/b", 700));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -79,7 +82,7 @@ class PolicyFilesTest {
 
   @Test
   void everyBadDocumentIsReportedOnItsOwnLine() throws IOException {
-    Path a = write("a.yaml", Policies.abort("a", "/a", 99));
+    Path a = write("a.yaml", TestPolicies.abortYaml("a", "/a", 99));
     Path b = write("b.json", "[1, 2]");
     Cli.Result r = cli.run("policy", "apply", "-f", a.toString(), "-f", b.toString());
     assertThat(r.exitCode()).isEqualTo(2);
