@@ -1,5 +1,7 @@
 package dev.hfi.cli;
 
+import static dev.hfi.client.TestPolicies.abortYaml;
+import static dev.hfi.client.TestPolicies.delayYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hfi.client.HfiClient;
@@ -51,16 +53,12 @@ class PolicyCommandsIT {
   /** {@link TestPolicies#abortYaml} (status 503) converted to JSON. */
   private static String abortJson(String name, String prefix) {
     return PolicyCodec.toJson(
-        PolicyCodec.parse(TestPolicies.abortYaml(name, prefix, 503), PolicyCodec.Format.YAML));
+        PolicyCodec.parse(abortYaml(name, prefix, 503), PolicyCodec.Format.YAML));
   }
 
   /** Applies the policies "a" and "b" (aborts with 503) through stdin. */
   private void applyAAndB() {
-    cli.stdin(
-            String.join(
-                "---\n",
-                TestPolicies.abortYaml("a", "/a", 503),
-                TestPolicies.abortYaml("b", "/b", 503)))
+    cli.stdin(String.join("---\n", abortYaml("a", "/a", 503), abortYaml("b", "/b", 503)))
         .run("policy", "apply", "-f", "-");
   }
 
@@ -80,7 +78,7 @@ class PolicyCommandsIT {
 
   @Test
   void applyReportsCreatedThenUnchangedThenConfigured() throws IOException {
-    Path f = write("p.yaml", TestPolicies.abortYaml("orders-abort", "/api/orders", 503));
+    Path f = write("p.yaml", abortYaml("orders-abort", "/api/orders", 503));
     Cli.Result created = cli.run("policy", "apply", "-f", f.toString());
     assertThat(created.exitCode()).as(created.toString()).isZero();
     assertThat(created.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"orders-abort\" created\n");
@@ -89,7 +87,7 @@ class PolicyCommandsIT {
     assertThat(cli.run("policy", "apply", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"orders-abort\" unchanged\n");
 
-    write("p.yaml", TestPolicies.abortYaml("orders-abort", "/api/orders", 502));
+    write("p.yaml", abortYaml("orders-abort", "/api/orders", 502));
     assertThat(cli.run("policy", "apply", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"orders-abort\" configured\n");
     assertThat(client.get("orders-abort").spec().fault().abort().httpStatus()).isEqualTo(502);
@@ -100,11 +98,11 @@ class PolicyCommandsIT {
     Path f =
         write(
             "many.yaml",
-            TestPolicies.abortYaml("a", "/a", 503)
+            abortYaml("a", "/a", 503)
                 + "---\n"
-                + TestPolicies.delayYaml("b", "2s")
+                + delayYaml("b", "2s")
                 + "---\n"
-                + TestPolicies.abortYaml("c", "/c", 500));
+                + abortYaml("c", "/c", 500));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertReported(r, "created", "a", "b", "c");
     assertThat(client.list().items()).hasSize(3);
@@ -113,8 +111,7 @@ class PolicyCommandsIT {
   @Test
   void applyReadsYamlAndJsonFromStdin() {
     Cli.Result yaml =
-        cli.stdin(TestPolicies.abortYaml("from-stdin", "/s", 503))
-            .run("policy", "apply", "-f", "-");
+        cli.stdin(abortYaml("from-stdin", "/s", 503)).run("policy", "apply", "-f", "-");
     assertThat(yaml.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"from-stdin\" created\n");
 
     String json = abortJson("json-one", "/j") + "\n" + abortJson("json-two", "/k");
@@ -124,7 +121,7 @@ class PolicyCommandsIT {
 
   @Test
   void applyReadsTheYamlAndJsonFilesOfADirectoryInNameOrder() throws IOException {
-    write("b.yaml", TestPolicies.abortYaml("second", "/b", 503));
+    write("b.yaml", abortYaml("second", "/b", 503));
     write("a.json", abortJson("first", "/a"));
     write("notes.txt", "ignored");
     Cli.Result r = cli.run("policy", "apply", "-f", dir.toString());
@@ -133,7 +130,7 @@ class PolicyCommandsIT {
 
   @Test
   void dryRunPredictsAndChangesNothing() throws IOException {
-    Path f = write("p.yaml", TestPolicies.abortYaml("dry", "/d", 503));
+    Path f = write("p.yaml", abortYaml("dry", "/d", 503));
     Cli.Result r = cli.run("policy", "apply", "--dry-run", "-f", f.toString());
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"dry\" created (dry run)\n");
@@ -143,7 +140,7 @@ class PolicyCommandsIT {
     long revision = store.revision();
     assertThat(cli.run("policy", "apply", "--dry-run", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"dry\" unchanged (dry run)\n");
-    write("p.yaml", TestPolicies.abortYaml("dry", "/d", 504));
+    write("p.yaml", abortYaml("dry", "/d", 504));
     assertThat(cli.run("policy", "apply", "--dry-run", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"dry\" configured (dry run)\n");
     assertThat(store.revision()).isEqualTo(revision);
@@ -152,7 +149,7 @@ class PolicyCommandsIT {
 
   @Test
   void waitWithNoDataPlaneFailsRatherThanClaimingSuccessUnlessAllowNone() throws IOException {
-    Path f = write("p.yaml", TestPolicies.abortYaml("waited", "/w", 503));
+    Path f = write("p.yaml", abortYaml("waited", "/w", 503));
     Cli.Result r = cli.run("policy", "apply", "--wait", "-f", f.toString());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.out()).contains("\"waited\" created");
@@ -168,9 +165,9 @@ class PolicyCommandsIT {
 
   @Test
   void applyAStaleResourceVersionIsAServerFailure() throws IOException {
-    cli.stdin(TestPolicies.abortYaml("versioned", "/v", 503)).run("policy", "apply", "-f", "-");
+    cli.stdin(abortYaml("versioned", "/v", 503)).run("policy", "apply", "-f", "-");
     String stale =
-        TestPolicies.abortYaml("versioned", "/v", 500)
+        abortYaml("versioned", "/v", 500)
             .replace("name: versioned", "name: versioned\n  resourceVersion: \"1\"");
     Path f = write("stale.yaml", stale);
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
@@ -184,9 +181,9 @@ class PolicyCommandsIT {
   @Test
   void getPrintsAnAlignedTable() {
     cli.stdin(
-            TestPolicies.abortYaml("orders-abort", "/api/orders", 503)
+            abortYaml("orders-abort", "/api/orders", 503)
                 + "---\n"
-                + TestPolicies.delayYaml("slow-billing", "1500ms"))
+                + delayYaml("slow-billing", "1500ms"))
         .run("policy", "apply", "-f", "-");
     Cli.Result r = cli.run("policy", "get");
     assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -224,7 +221,7 @@ class PolicyCommandsIT {
 
   @Test
   void getOneAsYamlCanBeAppliedAgain() {
-    cli.stdin(TestPolicies.delayYaml("slow", "2s")).run("policy", "apply", "-f", "-");
+    cli.stdin(delayYaml("slow", "2s")).run("policy", "apply", "-f", "-");
     Cli.Result r = cli.run("policy", "get", "slow", "-o", "yaml");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
@@ -282,7 +279,7 @@ class PolicyCommandsIT {
 
   @Test
   void deleteOfAMissingPolicyFailsButDeletesTheOthers() {
-    cli.stdin(TestPolicies.abortYaml("real", "/r", 503)).run("policy", "apply", "-f", "-");
+    cli.stdin(abortYaml("real", "/r", 503)).run("policy", "apply", "-f", "-");
     Cli.Result r = cli.run("policy", "delete", "ghost", "real");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"real\" deleted\n");

@@ -1,8 +1,8 @@
 package dev.hfi.cli;
 
+import static dev.hfi.client.TestPolicies.abortYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.client.TestPolicies;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,9 +29,7 @@ class PolicyFilesTest {
   @Test
   void yamlSyntaxErrorNamesTheLine() throws IOException {
     Path f =
-        write(
-            "broken.yaml",
-            TestPolicies.abortYaml("a", "/a", 503) + "---\nmetadata:\n  name: b\n spec: [\n");
+        write("broken.yaml", abortYaml("a", "/a", 503) + "---\nmetadata:\n  name: b\n spec: [\n");
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -51,9 +49,7 @@ class PolicyFilesTest {
   @Test
   void unknownFieldIsNamedWithItsPathAndTheKnownOnes() throws IOException {
     Path f =
-        write(
-            "typo.yaml",
-            TestPolicies.abortYaml("typo", "/a", 503).replace("path: {prefix", "paht: {prefix"));
+        write("typo.yaml", abortYaml("typo", "/a", 503).replace("path: {prefix", "paht: {prefix"));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().strip())
@@ -67,11 +63,7 @@ class PolicyFilesTest {
   @Test
   void invalidValueIsNamedAndNothingIsApplied() throws IOException {
     Path f =
-        write(
-            "two.yaml",
-            TestPolicies.abortYaml("good", "/a", 503)
-                + "---\n"
-                + TestPolicies.abortYaml("bad", "/b", 700));
+        write("two.yaml", abortYaml("good", "/a", 503) + "---\n" + abortYaml("bad", "/b", 700));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -82,7 +74,7 @@ class PolicyFilesTest {
 
   @Test
   void everyBadDocumentIsReportedOnItsOwnLine() throws IOException {
-    Path a = write("a.yaml", TestPolicies.abortYaml("a", "/a", 99));
+    Path a = write("a.yaml", abortYaml("a", "/a", 99));
     Path b = write("b.json", "[1, 2]");
     Cli.Result r = cli.run("policy", "apply", "-f", a.toString(), "-f", b.toString());
     assertThat(r.exitCode()).isEqualTo(2);
