@@ -8,7 +8,6 @@ import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.FaultInjectionPolicy.Metadata;
 import dev.hfi.client.HfiClient;
-import dev.hfi.client.HfiException;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,33 +104,16 @@ class EtcdReplicasIT {
   void killDashNineDuringAThousandAppliesLosesNoAcknowledgedPolicy() throws Exception {
     ControlPlaneProcess cp = replica();
     HfiClient client = client(cp);
-    Map<String, String> acknowledged = new ConcurrentHashMap<>();
-    AtomicInteger failed = new AtomicInteger();
-    CountDownLatch halfway = new CountDownLatch(300);
-    CountDownLatch restarted = new CountDownLatch(1);
-    Future<?> writer =
-        pool.submit(
-            () -> {
-              for (int i = 0; i < 1000; i++) {
-                String name = "p" + i;
-                try {
-                  ApplyResult r = client.apply(TestPolicies.abort(name, 503));
-                  acknowledged.put(name, r.policy().metadata().resourceVersion());
-                  halfway.countDown();
-                } catch (HfiException e) {
-                  failed.incrementAndGet();
-                  restarted.await();
-                }
-              }
-              return null;
-            });
-    assertThat(halfway.await(60, TimeUnit.SECONDS)).isTrue();
+    AppliesAcrossAKill writes = new AppliesAcrossAKill(client, 300);
+    Future<?> writer = pool.submit(writes);
+    assertThat(writes.reached().await(60, TimeUnit.SECONDS)).isTrue();
     cp.kill();
     cp.restart();
-    restarted.countDown();
+    writes.restarted();
     writer.get(120, TimeUnit.SECONDS);
 
-    assertThat(acknowledged.size() + failed.get()).isEqualTo(1000);
+    Map<String, String> acknowledged = writes.acknowledged();
+    assertThat(acknowledged.size() + writes.failed().size()).isEqualTo(AppliesAcrossAKill.COUNT);
     assertThat(acknowledged.size()).isGreaterThanOrEqualTo(990);
     Map<String, String> stored = new ConcurrentHashMap<>();
     client.list().items().forEach(p -> stored.put(p.name(), p.metadata().resourceVersion()));

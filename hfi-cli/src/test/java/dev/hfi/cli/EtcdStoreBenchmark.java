@@ -1,6 +1,5 @@
 package dev.hfi.cli;
 
-import dev.hfi.client.ApplyResult;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.StoreUnavailableException;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -205,38 +203,20 @@ public final class EtcdStoreBenchmark {
                   .withBaseUri(cp.uri())
                   .withTimeout(Duration.ofSeconds(10))
                   .build()) {
-        Map<String, String> acknowledged = new ConcurrentHashMap<>();
-        List<String> failed = new ArrayList<>();
         int killAfter = 200 + run * 150;
-        CountDownLatch reached = new CountDownLatch(killAfter);
-        CountDownLatch restarted = new CountDownLatch(1);
+        AppliesAcrossAKill writes = new AppliesAcrossAKill(client, killAfter);
         ExecutorService one = Executors.newSingleThreadExecutor();
-        Future<?> writer =
-            one.submit(
-                () -> {
-                  for (int i = 0; i < 1000; i++) {
-                    String name = "p" + i;
-                    try {
-                      ApplyResult r = client.apply(TestPolicies.abort(name, 503));
-                      acknowledged.put(name, r.policy().metadata().resourceVersion());
-                      reached.countDown();
-                    } catch (HfiException e) {
-                      synchronized (failed) {
-                        failed.add(name);
-                      }
-                      restarted.await();
-                    }
-                  }
-                  return null;
-                });
-        reached.await();
+        Future<?> writer = one.submit(writes);
+        writes.reached().await();
         cp.kill();
         long t = System.nanoTime();
         cp.restart();
         double restartMs = (System.nanoTime() - t) / 1e6;
-        restarted.countDown();
+        writes.restarted();
         writer.get();
         one.shutdown();
+        Map<String, String> acknowledged = writes.acknowledged();
+        List<String> failed = writes.failed();
         Map<String, String> stored = new ConcurrentHashMap<>();
         client.list().items().forEach(p -> stored.put(p.name(), p.metadata().resourceVersion()));
         long same =

@@ -66,7 +66,7 @@ class HfiJarIT {
       String addr = server.uri().toString();
       Run applied =
           hfi(
-              Policies.abort("jarred", "/j", 503),
+              TestPolicies.abortYaml("jarred", "/j", 503),
               "policy",
               "apply",
               "-f",

@@ -1,11 +1,13 @@
 package dev.hfi.cli;
 
+import static dev.hfi.client.TestPolicies.abortYaml;
+import static dev.hfi.client.TestPolicies.delayYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.Streams;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -48,13 +51,35 @@ class PolicyCommandsIT {
     store.close();
   }
 
+  /** {@link TestPolicies#abortYaml} (status 503) converted to JSON. */
+  private static String abortJson(String name, String prefix) {
+    return PolicyCodec.toJson(
+        PolicyCodec.parse(abortYaml(name, prefix, 503), PolicyCodec.Format.YAML));
+  }
+
+  /** Applies the policies "a" and "b" (aborts with 503) through stdin. */
+  private void applyAAndB() {
+    cli.stdin(String.join("---\n", abortYaml("a", "/a", 503), abortYaml("b", "/b", 503)))
+        .run("policy", "apply", "-f", "-");
+  }
+
+  /** The command succeeded and printed one line per policy, in this order, e.g. "created". */
+  private static void assertReported(Cli.Result r, String verb, String... names) {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out().lines())
+        .containsExactly(
+            Arrays.stream(names)
+                .map(n -> "faultinjectionpolicy.hfi.dev \"" + n + "\" " + verb)
+                .toArray(String[]::new));
+  }
+
   private Path write(String name, String text) throws IOException {
     return Files.writeString(dir.resolve(name), text);
   }
 
   @Test
   void applyReportsCreatedThenUnchangedThenConfigured() throws IOException {
-    Path f = write("p.yaml", Policies.abort("orders-abort", "/api/orders", 503));
+    Path f = write("p.yaml", abortYaml("orders-abort", "/api/orders", 503));
     Cli.Result created = cli.run("policy", "apply", "-f", f.toString());
     assertThat(created.exitCode()).as(created.toString()).isZero();
     assertThat(created.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"orders-abort\" created\n");
@@ -63,7 +88,7 @@ class PolicyCommandsIT {
     assertThat(cli.run("policy", "apply", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"orders-abort\" unchanged\n");
 
-    write("p.yaml", Policies.abort("orders-abort", "/api/orders", 502));
+    write("p.yaml", abortYaml("orders-abort", "/api/orders", 502));
     assertThat(cli.run("policy", "apply", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"orders-abort\" configured\n");
     assertThat(client.get("orders-abort").spec().fault().abort().httpStatus()).isEqualTo(502);
@@ -74,60 +99,39 @@ class PolicyCommandsIT {
     Path f =
         write(
             "many.yaml",
-            Policies.abort("a", "/a", 503)
+            abortYaml("a", "/a", 503)
                 + "---\n"
-                + Policies.delay("b", "2s")
+                + delayYaml("b", "2s")
                 + "---\n"
-                + Policies.abort("c", "/c", 500));
+                + abortYaml("c", "/c", 500));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out().lines())
-        .containsExactly(
-            "faultinjectionpolicy.hfi.dev \"a\" created",
-            "faultinjectionpolicy.hfi.dev \"b\" created",
-            "faultinjectionpolicy.hfi.dev \"c\" created");
+    assertReported(r, "created", "a", "b", "c");
     assertThat(client.list().items()).hasSize(3);
   }
 
   @Test
   void applyReadsYamlAndJsonFromStdin() {
     Cli.Result yaml =
-        cli.stdin(Policies.abort("from-stdin", "/s", 503)).run("policy", "apply", "-f", "-");
+        cli.stdin(abortYaml("from-stdin", "/s", 503)).run("policy", "apply", "-f", "-");
     assertThat(yaml.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"from-stdin\" created\n");
 
-    String json =
-        PolicyCodec.toJson(
-                PolicyCodec.parse(Policies.abort("json-one", "/j", 503), PolicyCodec.Format.YAML))
-            + "\n"
-            + PolicyCodec.toJson(
-                PolicyCodec.parse(Policies.abort("json-two", "/k", 503), PolicyCodec.Format.YAML));
+    String json = abortJson("json-one", "/j") + "\n" + abortJson("json-two", "/k");
     Cli.Result r = Cli.against(server.uri()).stdin(json).run("policy", "apply", "-f", "-");
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out().lines())
-        .containsExactly(
-            "faultinjectionpolicy.hfi.dev \"json-one\" created",
-            "faultinjectionpolicy.hfi.dev \"json-two\" created");
+    assertReported(r, "created", "json-one", "json-two");
   }
 
   @Test
   void applyReadsTheYamlAndJsonFilesOfADirectoryInNameOrder() throws IOException {
-    write("b.yaml", Policies.abort("second", "/b", 503));
-    write(
-        "a.json",
-        PolicyCodec.toJson(
-            PolicyCodec.parse(Policies.abort("first", "/a", 503), PolicyCodec.Format.YAML)));
+    write("b.yaml", abortYaml("second", "/b", 503));
+    write("a.json", abortJson("first", "/a"));
     write("notes.txt", "ignored");
     Cli.Result r = cli.run("policy", "apply", "-f", dir.toString());
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out().lines())
-        .containsExactly(
-            "faultinjectionpolicy.hfi.dev \"first\" created",
-            "faultinjectionpolicy.hfi.dev \"second\" created");
+    assertReported(r, "created", "first", "second");
   }
 
   @Test
   void dryRunPredictsAndChangesNothing() throws IOException {
-    Path f = write("p.yaml", Policies.abort("dry", "/d", 503));
+    Path f = write("p.yaml", abortYaml("dry", "/d", 503));
     Cli.Result r = cli.run("policy", "apply", "--dry-run", "-f", f.toString());
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"dry\" created (dry run)\n");
@@ -137,7 +141,7 @@ class PolicyCommandsIT {
     long revision = store.revision();
     assertThat(cli.run("policy", "apply", "--dry-run", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"dry\" unchanged (dry run)\n");
-    write("p.yaml", Policies.abort("dry", "/d", 504));
+    write("p.yaml", abortYaml("dry", "/d", 504));
     assertThat(cli.run("policy", "apply", "--dry-run", "-f", f.toString()).out())
         .isEqualTo("faultinjectionpolicy.hfi.dev \"dry\" configured (dry run)\n");
     assertThat(store.revision()).isEqualTo(revision);
@@ -146,7 +150,7 @@ class PolicyCommandsIT {
 
   @Test
   void waitWithNoDataPlaneFailsRatherThanClaimingSuccessUnlessAllowNone() throws IOException {
-    Path f = write("p.yaml", Policies.abort("waited", "/w", 503));
+    Path f = write("p.yaml", abortYaml("waited", "/w", 503));
     Cli.Result r = cli.run("policy", "apply", "--wait", "-f", f.toString());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.out()).contains("\"waited\" created");
@@ -195,9 +199,9 @@ class PolicyCommandsIT {
 
   @Test
   void applyAStaleResourceVersionIsAServerFailure() throws IOException {
-    cli.stdin(Policies.abort("versioned", "/v", 503)).run("policy", "apply", "-f", "-");
+    cli.stdin(abortYaml("versioned", "/v", 503)).run("policy", "apply", "-f", "-");
     String stale =
-        Policies.abort("versioned", "/v", 500)
+        abortYaml("versioned", "/v", 500)
             .replace("name: versioned", "name: versioned\n  resourceVersion: \"1\"");
     Path f = write("stale.yaml", stale);
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
@@ -211,9 +215,9 @@ class PolicyCommandsIT {
   @Test
   void getPrintsAnAlignedTable() {
     cli.stdin(
-            Policies.abort("orders-abort", "/api/orders", 503)
+            abortYaml("orders-abort", "/api/orders", 503)
                 + "---\n"
-                + Policies.delay("slow-billing", "1500ms"))
+                + delayYaml("slow-billing", "1500ms"))
         .run("policy", "apply", "-f", "-");
     Cli.Result r = cli.run("policy", "get");
     assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -251,7 +255,7 @@ class PolicyCommandsIT {
 
   @Test
   void getOneAsYamlCanBeAppliedAgain() {
-    cli.stdin(Policies.delay("slow", "2s")).run("policy", "apply", "-f", "-");
+    cli.stdin(delayYaml("slow", "2s")).run("policy", "apply", "-f", "-");
     Cli.Result r = cli.run("policy", "get", "slow", "-o", "yaml");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
@@ -265,8 +269,7 @@ class PolicyCommandsIT {
 
   @Test
   void getAllAsJsonIsAListThatCanBeAppliedAgain() {
-    cli.stdin(Policies.abort("a", "/a", 503) + "---\n" + Policies.abort("b", "/b", 503))
-        .run("policy", "apply", "-f", "-");
+    applyAAndB();
     Cli.Result r = cli.run("policy", "get", "-o", "json");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
@@ -274,16 +277,12 @@ class PolicyCommandsIT {
             "{\n  \"apiVersion\" : \"hfi.dev/v1alpha1\",\n  \"kind\" : \"FaultInjectionPolicyList\"")
         .contains("\"name\" : \"a\"", "\"name\" : \"b\"", "\"httpStatus\" : 503");
     Cli.Result again = Cli.against(server.uri()).stdin(r.out()).run("policy", "apply", "-f", "-");
-    assertThat(again.out().lines())
-        .containsExactly(
-            "faultinjectionpolicy.hfi.dev \"a\" unchanged",
-            "faultinjectionpolicy.hfi.dev \"b\" unchanged");
+    assertReported(again, "unchanged", "a", "b");
   }
 
   @Test
   void getSeveralNamesAsYamlIsAList() {
-    cli.stdin(Policies.abort("a", "/a", 503) + "---\n" + Policies.abort("b", "/b", 503))
-        .run("policy", "apply", "-f", "-");
+    applyAAndB();
     Cli.Result r = cli.run("policy", "get", "a", "b", "-o", "yaml");
     assertThat(r.out())
         .startsWith("apiVersion: hfi.dev/v1alpha1\nkind: FaultInjectionPolicyList\nitems:\n");
@@ -306,20 +305,15 @@ class PolicyCommandsIT {
 
   @Test
   void deleteRemovesEveryNamedPolicy() {
-    cli.stdin(Policies.abort("a", "/a", 503) + "---\n" + Policies.abort("b", "/b", 503))
-        .run("policy", "apply", "-f", "-");
+    applyAAndB();
     Cli.Result r = cli.run("policy", "delete", "a", "b");
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out().lines())
-        .containsExactly(
-            "faultinjectionpolicy.hfi.dev \"a\" deleted",
-            "faultinjectionpolicy.hfi.dev \"b\" deleted");
+    assertReported(r, "deleted", "a", "b");
     assertThat(client.list().items()).isEmpty();
   }
 
   @Test
   void deleteOfAMissingPolicyFailsButDeletesTheOthers() {
-    cli.stdin(Policies.abort("real", "/r", 503)).run("policy", "apply", "-f", "-");
+    cli.stdin(abortYaml("real", "/r", 503)).run("policy", "apply", "-f", "-");
     Cli.Result r = cli.run("policy", "delete", "ghost", "real");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"real\" deleted\n");
@@ -334,30 +328,14 @@ class PolicyCommandsIT {
   void nodesListsTheInstancesThatPolled() throws Exception {
     assertThat(cli.run("nodes").err()).isEqualTo("No data planes found.\n");
     long version = server.ruleSet().version();
-    CompletableFuture<Void> open = new CompletableFuture<>();
-    CompletableFuture<Void> acked = new CompletableFuture<>();
-    try (HfiClient.Subscription events =
-        client.subscribeEvents(
-            new HfiClient.StreamListener<>() {
-              @Override
-              public void onOpen() {
-                open.complete(null);
-              }
-
-              @Override
-              public void onEvent(ControlPlaneEvent e) {
-                if ("ack".equals(e.type()) && "worker-0".equals(e.instance())) {
-                  acked.complete(null);
-                }
-              }
-            })) {
-      open.get(30, TimeUnit.SECONDS);
+    try (AckWatch watch = new AckWatch(client, e -> "worker-0".equals(e.instance()))) {
+      watch.awaitOpen(Duration.ofSeconds(30));
       // A filter's long poll, as the data plane makes it: the server records the ACK when the
       // poll starts and holds it (until the server stops at the end of the test).
       CompletableFuture.runAsync(
           () ->
               client.poll("orders-proxy", "worker-0", version, null, null, Duration.ofSeconds(60)));
-      acked.get(30, TimeUnit.SECONDS);
+      watch.awaitAck(Duration.ofSeconds(30));
     }
     Cli.Result r = cli.run("nodes");
     assertThat(r.exitCode()).as(r.toString()).isZero();

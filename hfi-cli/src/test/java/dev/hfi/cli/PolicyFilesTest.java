@@ -1,5 +1,6 @@
 package dev.hfi.cli;
 
+import static dev.hfi.client.TestPolicies.abortYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -28,9 +29,7 @@ class PolicyFilesTest {
   @Test
   void yamlSyntaxErrorNamesTheLine() throws IOException {
     Path f =
-        write(
-            "broken.yaml",
-            Policies.abort("a", "/a", 503) + "---\nmetadata:\n  name: b\n spec: [\n");
+        write("broken.yaml", abortYaml("a", "/a", 503) + "---\nmetadata:\n  name: b\n spec: [\n");
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -50,9 +49,7 @@ class PolicyFilesTest {
   @Test
   void unknownFieldIsNamedWithItsPathAndTheKnownOnes() throws IOException {
     Path f =
-        write(
-            "typo.yaml",
-            Policies.abort("typo", "/a", 503).replace("path: {prefix", "paht: {prefix"));
+        write("typo.yaml", abortYaml("typo", "/a", 503).replace("path: {prefix", "paht: {prefix"));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().strip())
@@ -66,9 +63,7 @@ class PolicyFilesTest {
   @Test
   void invalidValueIsNamedAndNothingIsApplied() throws IOException {
     Path f =
-        write(
-            "two.yaml",
-            Policies.abort("good", "/a", 503) + "---\n" + Policies.abort("bad", "/b", 700));
+        write("two.yaml", abortYaml("good", "/a", 503) + "---\n" + abortYaml("bad", "/b", 700));
     Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
@@ -79,7 +74,7 @@ class PolicyFilesTest {
 
   @Test
   void everyBadDocumentIsReportedOnItsOwnLine() throws IOException {
-    Path a = write("a.yaml", Policies.abort("a", "/a", 99));
+    Path a = write("a.yaml", abortYaml("a", "/a", 99));
     Path b = write("b.json", "[1, 2]");
     Cli.Result r = cli.run("policy", "apply", "-f", a.toString(), "-f", b.toString());
     assertThat(r.exitCode()).isEqualTo(2);

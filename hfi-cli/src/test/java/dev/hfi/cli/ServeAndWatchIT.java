@@ -3,6 +3,7 @@ package dev.hfi.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hfi.client.HfiClient;
+import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import dev.hfi.testsupport.EtcdProcess;
@@ -29,7 +30,7 @@ class ServeAndWatchIT {
               cp.awaitOut("control plane listening on (\\S+) \\(store: memory\\)", WAIT).group(1));
       Cli cli = Cli.against(uri);
       Cli.Result applied =
-          cli.stdin(Policies.abort("served", "/s", 503)).run("policy", "apply", "-f", "-");
+          cli.stdin(TestPolicies.abortYaml("served", "/s", 503)).run("policy", "apply", "-f", "-");
       assertThat(applied.out()).isEqualTo("faultinjectionpolicy.hfi.dev \"served\" created\n");
       assertThat(cli.run("policy", "get", "served", "-o", "json").out()).contains("\"served\"");
       assertThat(cp.stop()).isZero();
@@ -55,7 +56,7 @@ class ServeAndWatchIT {
         URI uri = URI.create(cp.awaitOut("listening on (\\S+) \\(store: etcd\\)", WAIT).group(1));
         assertThat(
                 Cli.against(uri)
-                    .stdin(Policies.abort("durable", "/d", 503))
+                    .stdin(TestPolicies.abortYaml("durable", "/d", 503))
                     .run("policy", "apply", "-f", "-")
                     .out())
             .contains("\"durable\" created");
@@ -94,10 +95,10 @@ class ServeAndWatchIT {
                 Map.of("HFI_CONTROL_PLANE", server.uri().toString()), "policy", "watch")) {
       watch.awaitErr("^watching " + server.uri(), WAIT);
       Cli cli = Cli.against(server.uri());
-      cli.stdin(Policies.abort("w", "/w", 503)).run("policy", "apply", "-f", "-");
+      cli.stdin(TestPolicies.abortYaml("w", "/w", 503)).run("policy", "apply", "-f", "-");
       watch.awaitOut(" policy w created revision=\\d+$", WAIT);
       Cli.against(server.uri())
-          .stdin(Policies.abort("w", "/w", 500))
+          .stdin(TestPolicies.abortYaml("w", "/w", 500))
           .run("policy", "apply", "-f", "-");
       watch.awaitOut(" policy w updated revision=\\d+$", WAIT);
       cli.run("policy", "delete", "w");

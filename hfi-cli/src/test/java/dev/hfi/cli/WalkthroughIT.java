@@ -3,7 +3,6 @@ package dev.hfi.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.HfiClient;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -149,25 +147,9 @@ class WalkthroughIT {
     try (Running cp = Running.start(Map.of(), "control-plane", "--port", "0")) {
       URI controlPlane =
           URI.create(cp.awaitOut("^control plane listening on (\\S+)", WAIT).group(1));
-      CompletableFuture<Void> open = new CompletableFuture<>();
-      CompletableFuture<Void> acked = new CompletableFuture<>();
       try (HfiClient client = HfiClient.builder().withBaseUri(controlPlane).build();
-          HfiClient.Subscription events =
-              client.subscribeEvents(
-                  new HfiClient.StreamListener<>() {
-                    @Override
-                    public void onOpen() {
-                      open.complete(null);
-                    }
-
-                    @Override
-                    public void onEvent(ControlPlaneEvent e) {
-                      if ("ack".equals(e.type()) && "orders-proxy".equals(e.node())) {
-                        acked.complete(null);
-                      }
-                    }
-                  })) {
-        open.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+          AckWatch watch = new AckWatch(client, e -> "orders-proxy".equals(e.node()))) {
+        watch.awaitOpen(WAIT);
         try (Running proxyRun =
             Running.start(
                 Map.of("HFI_CONTROL_PLANE", controlPlane.toString()),
@@ -192,7 +174,7 @@ class WalkthroughIT {
           assertThat(listening.group(2) != null).isEqualTo(dataPlane.equals("envoy"));
           // The proxy serves at once and reports on its first poll; --wait covers the instances
           // that have reported, so the test waits for that report first.
-          acked.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+          watch.awaitAck(WAIT);
           String targeted =
               Files.readString(REPO.resolve(POLICY_FILE))
                   .replace("spec:\n", "spec:\n  target: {nodes: [orders-proxy]}\n");

@@ -32,18 +32,55 @@ public final class TestPolicies {
         p.metadata(), new Spec(s.priority(), s.target(), s.match(), s.fault(), duration));
   }
 
+  /** {@link #abort} as a YAML document. */
   public static String yaml(String name, int status) {
+    return abortYaml(name, "/api/" + name, status);
+  }
+
+  /** A YAML policy aborting requests under {@code prefix} with {@code status}. */
+  public static String abortYaml(String name, String prefix, int status) {
+    return document(
+        name,
+        """
+          match:
+            path: {prefix: %s}
+          fault:
+            abort: {httpStatus: %d}
+        """
+            .formatted(prefix, status));
+  }
+
+  /**
+   * A YAML policy using most of the model: priority, node targets, method and header matches, a
+   * percentage, a fixed delay and a cap on injections.
+   */
+  public static String delayYaml(String name, String delay) {
+    return document(
+        name,
+        """
+          priority: 5
+          target: {nodes: [orders-proxy, billing-proxy]}
+          match:
+            method: {exact: POST}
+            headers:
+              - {name: x-user, exact: test}
+          fault:
+            percentage: 50
+            delay: {fixedDelay: %s}
+            maxInjections: 2
+        """
+            .formatted(delay));
+  }
+
+  private static String document(String name, String spec) {
     return """
         apiVersion: hfi.dev/v1alpha1
         kind: FaultInjectionPolicy
         metadata:
           name: %s
         spec:
-          match:
-            path: {prefix: /api/%s}
-          fault:
-            abort: {httpStatus: %d}
         """
-        .formatted(name, name, status);
+            .formatted(name)
+        + spec;
   }
 }

@@ -45,25 +45,20 @@ public final class HfiStackAssert extends AbstractAssert<HfiStackAssert, HfiStac
   /** The proxy of {@code upstream} answered {@code times} requests with an injected abort. */
   public HfiStackAssert hasAborted(String upstream, long times) {
     isNotNull();
-    long seen = actual.aborts(upstream);
-    if (seen != times) {
-      failWithMessage(
-          "expected the proxy of \"%s\" to have aborted %d request(s) during this test, but it"
-              + " aborted %d",
-          upstream, times, seen);
-    }
-    return this;
+    return hasProxied(upstream, "aborted", times, actual.aborts(upstream));
   }
 
   /** The proxy of {@code upstream} delayed {@code times} requests. */
   public HfiStackAssert hasDelayed(String upstream, long times) {
     isNotNull();
-    long seen = actual.delays(upstream);
+    return hasProxied(upstream, "delayed", times, actual.delays(upstream));
+  }
+
+  private HfiStackAssert hasProxied(String upstream, String verb, long times, long seen) {
     if (seen != times) {
       failWithMessage(
-          "expected the proxy of \"%s\" to have delayed %d request(s) during this test, but it"
-              + " delayed %d",
-          upstream, times, seen);
+          "expected the proxy of \"%s\" to have %s %d request(s) during this test, but it %s %d",
+          upstream, verb, times, verb, seen);
     }
     return this;
   }

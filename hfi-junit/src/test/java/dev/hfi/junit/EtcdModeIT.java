@@ -53,12 +53,7 @@ class EtcdModeIT {
 
   @Fixture
   static class OnEtcd {
-    @RegisterExtension
-    static HfiExtension hfi =
-        HfiExtension.newInstance()
-            .withUpstream("echo", echo::uri)
-            .withStore(StoreMode.ETCD)
-            .build();
+    @RegisterExtension static HfiExtension hfi = echoOn(StoreMode.ETCD);
 
     @Test
     @InjectFault(upstream = "echo", abort = @Abort(httpStatus = 503))
@@ -69,14 +64,14 @@ class EtcdModeIT {
 
   @Fixture
   static class OnMemory {
-    @RegisterExtension
-    static HfiExtension hfi =
-        HfiExtension.newInstance()
-            .withUpstream("echo", echo::uri)
-            .withStore(StoreMode.MEMORY)
-            .build();
+    @RegisterExtension static HfiExtension hfi = echoOn(StoreMode.MEMORY);
 
     @Test
     void test() {}
+  }
+
+  /** An extension proxying "echo" with policies kept in {@code store}. */
+  static HfiExtension echoOn(StoreMode store) {
+    return HfiExtension.newInstance().withUpstream("echo", echo::uri).withStore(store).build();
   }
 }

@@ -9,8 +9,8 @@ import dev.hfi.testkit.EnvoyConfig;
 import dev.hfi.testkit.FilterAckCheck;
 import dev.hfi.testkit.TestkitException;
 import dev.hfi.testkit.TestkitException.Code;
-import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.EnvoyAdmin;
+import dev.hfi.testkit.internal.EnvoySettings;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.HfiClientAcks;
@@ -87,8 +87,6 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
 
   static final String DOCKER_HOST_ALIAS = "host.docker.internal";
 
-  private static final Set<String> LOG_LEVELS =
-      Set.of("trace", "debug", "info", "warning", "warn", "error", "critical", "off");
   private static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
   private static final String TRUSTED_CA_PATH = "/etc/envoy/hfi-trusted-ca.pem";
@@ -250,12 +248,9 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
 
   /** Envoy's {@code --log-level}: trace, debug, info (default), warning, error, critical, off. */
   public EnvoyContainer withLogLevel(String level) {
-    if (level == null || !LOG_LEVELS.contains(level)) {
-      problems.add(
-          "withLogLevel(\""
-              + level
-              + "\"): not an Envoy log level; use one of "
-              + sorted(LOG_LEVELS));
+    String bad = EnvoySettings.logLevelProblem(level);
+    if (bad != null) {
+      problems.add(bad);
     } else {
       this.logLevel = level;
     }
@@ -264,8 +259,9 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
 
   /** Envoy's {@code --concurrency}, the number of worker threads (each runs its own filter VM). */
   public EnvoyContainer withConcurrency(int workers) {
-    if (workers < 1) {
-      problems.add("withConcurrency(" + workers + "): Envoy needs at least 1 worker thread");
+    String bad = EnvoySettings.concurrencyProblem(workers);
+    if (bad != null) {
+      problems.add(bad);
     } else {
       this.concurrency = workers;
     }
@@ -577,12 +573,6 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
     return true;
   }
 
-  private static List<String> sorted(Set<String> values) {
-    List<String> list = new ArrayList<>(values);
-    Collections.sort(list);
-    return list;
-  }
-
   private static TestkitException invalid(String message) {
     return new TestkitException(Code.INVALID_CONFIGURATION, message);
   }
@@ -611,12 +601,10 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
    *     .start();
    * }</pre>
    */
-  public static final class Builder extends DataPlaneSettings<Builder> {
+  public static final class Builder extends EnvoySettings<Builder> {
     private DockerImageName image = DEFAULT_IMAGE;
     private Network network;
     private URI fromHost;
-    private int concurrency = 2;
-    private String logLevel = "info";
 
     private Builder() {
       super(DEFAULT_STARTUP_TIMEOUT);
@@ -641,18 +629,6 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
      */
     public Builder withControlPlaneFromHost(URI controlPlane) {
       this.fromHost = controlPlane;
-      return this;
-    }
-
-    /** Envoy's {@code --concurrency}; default 2. */
-    public Builder withConcurrency(int workers) {
-      this.concurrency = workers;
-      return this;
-    }
-
-    /** Envoy's {@code --log-level}; default {@code info}. */
-    public Builder withLogLevel(String level) {
-      this.logLevel = level;
       return this;
     }
 
@@ -693,8 +669,8 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
         envoy
             .withControlPlane(controlPlane(), client)
             .withControlPlaneToken(token())
-            .withConcurrency(concurrency)
-            .withLogLevel(logLevel)
+            .withConcurrency(concurrency())
+            .withLogLevel(logLevel())
             .withPollTimeout(pollTimeout());
         envoy.ownedClient = client;
         if (readyTimeout().isZero()) {

@@ -1,9 +1,9 @@
 package dev.hfi.testkit;
 
 import dev.hfi.testkit.TestkitException.Code;
-import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.EnvoyAdmin;
+import dev.hfi.testkit.internal.EnvoySettings;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.Goodbye;
 import java.io.IOException;
@@ -50,8 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EnvoyProcess implements DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(EnvoyProcess.class);
-  private static final Set<String> LOG_LEVELS =
-      Set.of("trace", "debug", "info", "warning", "error", "critical", "off");
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final int LOG_TAIL_LINES = 40;
   private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(60);
@@ -98,9 +96,9 @@ public final class EnvoyProcess implements DataPlane {
               "-c",
               dir.resolve("envoy.yaml").toString(),
               "--concurrency",
-              String.valueOf(config.concurrency),
+              String.valueOf(config.concurrency()),
               "--log-level",
-              config.logLevel,
+              config.logLevel(),
               "--disable-hot-restart",
               "--admin-address-path",
               adminAddress.toString());
@@ -131,7 +129,7 @@ public final class EnvoyProcess implements DataPlane {
     LOG.info(
         "hfi Envoy data plane (pid {}, {} workers) started: {}, admin {}",
         process.pid(),
-        config.concurrency,
+        config.concurrency(),
         proxyUris,
         admin.uri());
     return this;
@@ -327,7 +325,7 @@ public final class EnvoyProcess implements DataPlane {
         // Envoy runs a filter VM per worker plus one on the main thread: all of them must have
         // ACKed, or a request could meet a worker that has not applied the rule set yet.
         config.awaitFilters(
-            config.concurrency + 1,
+            config.concurrency() + 1,
             Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
             "Envoy is LIVE; does it reach the control plane (cluster "
                 + EnvoyConfig.CONTROL_PLANE_CLUSTER
@@ -387,10 +385,8 @@ public final class EnvoyProcess implements DataPlane {
    * Configures an {@link EnvoyProcess}; {@link #build()} checks every setting and says how to fix a
    * bad one. Not thread-safe.
    */
-  public static final class Builder extends DataPlaneSettings<Builder> {
+  public static final class Builder extends EnvoySettings<Builder> {
     private Path binary;
-    private int concurrency = 2;
-    private String logLevel = "info";
 
     private Builder() {
       super(DEFAULT_READY_TIMEOUT);
@@ -411,18 +407,6 @@ public final class EnvoyProcess implements DataPlane {
       return this;
     }
 
-    /** Envoy's {@code --concurrency}: worker threads, each with its own filter VM; default 2. */
-    public Builder withConcurrency(int workers) {
-      this.concurrency = workers;
-      return this;
-    }
-
-    /** Envoy's {@code --log-level}: trace, debug, info (default), warning, error, critical, off. */
-    public Builder withLogLevel(String level) {
-      this.logLevel = level;
-      return this;
-    }
-
     @Override
     public EnvoyProcess start() {
       return build().start();
@@ -431,13 +415,6 @@ public final class EnvoyProcess implements DataPlane {
     /** Checks the settings and builds a data plane (not started). */
     public EnvoyProcess build() {
       List<String> errors = problems();
-      if (concurrency < 1) {
-        errors.add("withConcurrency(" + concurrency + "): Envoy needs at least 1 worker thread");
-      }
-      if (logLevel == null || !LOG_LEVELS.contains(logLevel)) {
-        errors.add(
-            "withLogLevel(\"" + logLevel + "\"): not an Envoy log level; use one of " + LOG_LEVELS);
-      }
       if (trustedCa() != null && !Files.isReadable(trustedCa())) {
         errors.add("withTrustedCa(" + trustedCa() + "): not a readable file; pass a PEM CA bundle");
       }

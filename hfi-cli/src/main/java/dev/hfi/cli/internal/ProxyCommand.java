@@ -28,30 +28,6 @@ final class ProxyCommand implements Callable<Integer> {
   @Mixin LogOptions log;
 
   @Option(
-      names = "--listen",
-      paramLabel = "PORT",
-      defaultValue = "18000",
-      description =
-          "Port clients call instead of the upstream; 0 picks a free one (default ${DEFAULT-VALUE}).")
-  int listen;
-
-  @Option(
-      names = "--upstream",
-      required = true,
-      paramLabel = "URL",
-      description = "The service behind the proxy, e.g. http://127.0.0.1:9000.")
-  String upstream;
-
-  @Option(
-      names = "--node",
-      paramLabel = "NAME",
-      defaultValue = "default",
-      description =
-          "Node name reported to the control plane; policies target it with spec.target.nodes"
-              + " (default ${DEFAULT-VALUE}).")
-  String node;
-
-  @Option(
       names = "--control-plane",
       paramLabel = "URL",
       description = "The control plane to follow (default: --control-plane-addr).")
@@ -74,7 +50,7 @@ final class ProxyCommand implements Callable<Integer> {
         controlPlane != null
             ? Addresses.httpUri("--control-plane", controlPlane)
             : root.controlPlaneUri();
-    URI up = Addresses.httpUri("--upstream", upstream);
+    URI up = dataPlane.upstream();
     DataPlane proxy =
         DataPlanes.start(
             dataPlane
@@ -82,10 +58,10 @@ final class ProxyCommand implements Callable<Integer> {
                 .withControlPlane(cp)
                 .withControlPlaneToken(root.serverToken())
                 .withBindAddress(bind)
-                .withUpstream(node, up, listen)
+                .withUpstream(dataPlane.node, up, dataPlane.listen)
                 .withReadyTimeout(Duration.ZERO));
     PrintWriter out = spec.commandLine().getOut();
-    out.println(DataPlanes.describe(proxy, node, up, cp));
+    out.println(DataPlanes.describe(proxy, dataPlane.node, up, cp));
     out.flush();
     UntilStopped.await(proxy::close);
     out.println("proxy stopped");

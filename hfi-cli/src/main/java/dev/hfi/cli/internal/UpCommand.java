@@ -30,13 +30,6 @@ final class UpCommand implements Callable<Integer> {
   @Mixin LogOptions log;
 
   @Option(
-      names = "--upstream",
-      required = true,
-      paramLabel = "URL",
-      description = "The service behind the proxy, e.g. http://127.0.0.1:9000.")
-  String upstream;
-
-  @Option(
       names = "--port",
       defaultValue = "8080",
       description =
@@ -44,27 +37,13 @@ final class UpCommand implements Callable<Integer> {
               + " (default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(
-      names = "--listen",
-      paramLabel = "PORT",
-      defaultValue = "18000",
-      description = "Proxy port; 0 picks a free one (default ${DEFAULT-VALUE}).")
-  int listen;
-
-  @Option(
-      names = "--node",
-      paramLabel = "NAME",
-      defaultValue = "default",
-      description = "The proxy's node name (default ${DEFAULT-VALUE}).")
-  String node;
-
   @Mixin DataPlaneOptions dataPlane;
 
   @Override
   public Integer call() {
     log.apply();
     HfiCommand root = HfiCommand.of(spec);
-    URI up = Addresses.httpUri("--upstream", upstream);
+    URI up = dataPlane.upstream();
     PrintWriter out = spec.commandLine().getOut();
     MemoryPolicyStore store = new MemoryPolicyStore();
     ControlPlaneServer server;
@@ -90,14 +69,14 @@ final class UpCommand implements Callable<Integer> {
                   .builder()
                   .withControlPlane(server.uri())
                   .withControlPlaneToken(root.serverToken())
-                  .withUpstream(node, up, listen)
+                  .withUpstream(dataPlane.node, up, dataPlane.listen)
                   .withReadyTimeout(root.timeout()));
     } catch (RuntimeException e) {
       server.close();
       store.close();
       throw e;
     }
-    out.println(DataPlanes.describe(proxy, node, up, null));
+    out.println(DataPlanes.describe(proxy, dataPlane.node, up, null));
     if (server.port() != 8080) {
       out.println("for the other hfi commands: export HFI_CONTROL_PLANE=" + server.uri());
     }

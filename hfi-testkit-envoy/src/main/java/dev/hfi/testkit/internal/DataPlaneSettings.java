@@ -45,7 +45,7 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
   }
 
   @SuppressWarnings("unchecked")
-  private B self() {
+  protected final B self() {
     return (B) this;
   }
 
