@@ -1,7 +1,6 @@
 package dev.hfi.testkit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hfi.filter.PluginConfig;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
@@ -306,16 +305,14 @@ public final class EmbeddedDataPlane implements DataPlane {
   }
 
   private String pluginConfig(String node) {
-    ObjectNode json = new ObjectMapper().createObjectNode();
-    json.put("cluster", EnvoyConfig.CONTROL_PLANE_CLUSTER);
-    json.put("authority", config.controlPlane().getAuthority());
-    json.put("node", node);
-    json.put("pollTimeoutMs", config.pollTimeout().toMillis());
-    if (config.token() != null) {
-      json.put("token", config.token());
-    }
-    json.put("deferStart", true);
-    return json.toString();
+    return PluginConfig.forNode(
+            EnvoyConfig.CONTROL_PLANE_CLUSTER,
+            config.controlPlane().getAuthority(),
+            node,
+            config.pollTimeout().toMillis(),
+            config.token())
+        .withDeferStart(true)
+        .toJson();
   }
 
   private void startServer() {

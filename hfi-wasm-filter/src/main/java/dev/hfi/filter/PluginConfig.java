@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The filter's plugin configuration (docs/API_REFERENCE.md) as the filter itself reads it, with
- * defaults for absent fields. Public so that whoever writes a configuration (the Envoy bootstrap,
- * the embedded data plane) can check it against the filter's own reader.
+ * The filter's plugin configuration (docs/API_REFERENCE.md): the filter's own reader ({@link
+ * #decode}), with defaults for absent fields, and the one writer ({@link #forNode}, {@link
+ * #toJson}) that every data plane uses (the Envoy bootstrap, the embedded data plane), so that what
+ * is written is what the filter reads.
  *
  * <p>Immutable and thread-safe.
  *
@@ -17,6 +18,8 @@ import java.util.Set;
  * PluginConfig config = PluginConfig.decode("{\"node\":\"orders\",\"deferStart\":true}");
  * config.node();       // "orders"
  * config.cluster();    // "hfi_control_plane", the default
+ *
+ * String json = PluginConfig.forNode("hfi_control_plane", "cp:8080", "orders", 30000, null).toJson();
  * }</pre>
  */
 public final class PluginConfig {
@@ -86,6 +89,81 @@ public final class PluginConfig {
       defer = (Boolean) m.get("deferStart");
     }
     return new PluginConfig(cluster, authority, node, poll, maxBackoff, token, defer);
+  }
+
+  /**
+   * A configuration to write for {@code node}; the backoff cap takes the filter's default and
+   * {@code deferStart} is off.
+   *
+   * @param token bearer token for the control plane, or null
+   */
+  public static PluginConfig forNode(
+      String cluster, String authority, String node, long pollTimeoutMs, String token) {
+    return new PluginConfig(
+        cluster, authority, node, (int) pollTimeoutMs, Backoff.DEFAULT_MAX_MS, token, false);
+  }
+
+  /** The same configuration with {@link #deferStart()} set. */
+  public PluginConfig withDeferStart(boolean defer) {
+    return new PluginConfig(cluster, authority, node, pollTimeoutMs, maxBackoffMs, token, defer);
+  }
+
+  /**
+   * The configuration as the JSON {@link #decode} reads back to an equal configuration: the fields
+   * in a fixed order, {@code maxBackoffMs} and {@code deferStart} only when not the default.
+   */
+  public String toJson() {
+    StringBuilder sb = new StringBuilder(128);
+    sb.append("{\"cluster\":");
+    quote(sb, cluster);
+    sb.append(",\"authority\":");
+    quote(sb, authority);
+    sb.append(",\"node\":");
+    quote(sb, node);
+    sb.append(",\"pollTimeoutMs\":").append(pollTimeoutMs);
+    if (maxBackoffMs != Backoff.DEFAULT_MAX_MS) {
+      sb.append(",\"maxBackoffMs\":").append(maxBackoffMs);
+    }
+    if (token != null) {
+      sb.append(",\"token\":");
+      quote(sb, token);
+    }
+    if (deferStart) {
+      sb.append(",\"deferStart\":true");
+    }
+    return sb.append('}').toString();
+  }
+
+  private static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PluginConfig p
+        && cluster.equals(p.cluster)
+        && authority.equals(p.authority)
+        && node.equals(p.node)
+        && pollTimeoutMs == p.pollTimeoutMs
+        && maxBackoffMs == p.maxBackoffMs
+        && java.util.Objects.equals(token, p.token)
+        && deferStart == p.deferStart;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(cluster, authority, node, pollTimeoutMs, token);
   }
 
   private static String nonEmpty(Map<String, Object> m, String field) {

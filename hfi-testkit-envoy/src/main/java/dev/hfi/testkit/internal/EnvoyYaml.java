@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.hfi.filter.PluginConfig;
 import dev.hfi.testkit.EnvoyConfig;
 import dev.hfi.testkit.EnvoyConfig.Upstream;
 import java.io.UncheckedIOException;
@@ -60,19 +61,13 @@ public final class EnvoyYaml {
 
   /** The plugin configuration of docs/API_REFERENCE.md for one upstream's filter. */
   public static String pluginConfiguration(EnvoyConfig config, Upstream upstream) {
-    ObjectNode plugin = NODES.objectNode();
-    plugin.put("cluster", config.controlPlaneCluster());
-    plugin.put("authority", authority(config.controlPlaneHost(), config.controlPlanePort()));
-    plugin.put("node", upstream.node());
-    plugin.put("pollTimeoutMs", config.pollTimeout().toMillis());
-    if (config.controlPlaneToken() != null) {
-      plugin.put("token", config.controlPlaneToken());
-    }
-    try {
-      return JSON.writeValueAsString(plugin);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("cannot serialise a Jackson tree", e);
-    }
+    return PluginConfig.forNode(
+            config.controlPlaneCluster(),
+            authority(config.controlPlaneHost(), config.controlPlanePort()),
+            upstream.node(),
+            config.pollTimeout().toMillis(),
+            config.controlPlaneToken())
+        .toJson();
   }
 
   static ObjectNode bootstrap(EnvoyConfig config) {
