@@ -4,6 +4,7 @@ import static dev.hfi.client.TestPolicies.abortYaml;
 import static dev.hfi.client.TestPolicies.delayYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.Streams;
@@ -183,7 +184,7 @@ class PolicyCommandsIT {
       Cli against = Cli.against(quick.uri());
       assertThat(against.run("nodes").out()).contains("STALE");
 
-      Path f = write("p.yaml", Policies.abort("waited", "/w", 503));
+      Path f = write("p.yaml", abortYaml("waited", "/w", 503));
       long start = System.nanoTime();
       Cli.Result r =
           against.run("policy", "apply", "--wait", "--timeout", "30s", "-f", f.toString());

@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code hfi nodes [-o table|yaml|json]}: the data-plane instances the control plane knows. */
@@ -26,12 +26,7 @@ final class NodesCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      defaultValue = "table",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-  Output.Format output;
+  @Mixin OutputOption output;
 
   @Override
   public Integer call() {
@@ -40,8 +35,8 @@ final class NodesCommand implements Callable<Integer> {
     try (HfiClient client = HfiCommand.of(spec).client()) {
       nodes = client.nodes();
     }
-    if (output != Output.Format.table) {
-      Output.print(out, output, nodes);
+    if (output.format != Output.Format.table) {
+      Output.print(out, output.format, nodes);
     } else if (nodes.items().isEmpty()) {
       spec.commandLine().getErr().println("No data planes found.");
       spec.commandLine().getErr().flush();

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -32,12 +32,7 @@ final class PolicyGetCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "NAME", description = "Policy names (default: all).")
   List<String> names = new ArrayList<>();
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      defaultValue = "table",
-      description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-  Output.Format output;
+  @Mixin OutputOption output;
 
   @Override
   public Integer call() {
@@ -59,7 +54,7 @@ final class PolicyGetCommand implements Callable<Integer> {
         }
       }
     }
-    if (output == Output.Format.table) {
+    if (output.format == Output.Format.table) {
       if (items.isEmpty()) {
         if (exit == 0) {
           err.println("No policies found.");
@@ -70,7 +65,7 @@ final class PolicyGetCommand implements Callable<Integer> {
             out, PolicySummary.HEADER, items.stream().map(p -> PolicySummary.row(p, now)).toList());
       }
     } else if (!(items.isEmpty() && exit != 0)) {
-      Output.policies(out, output, items, names.size() == 1);
+      Output.policies(out, output.format, items, names.size() == 1);
     }
     err.flush();
     return exit;
