@@ -7,6 +7,8 @@ import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.internal.RuleCompiler;
+import dev.hfi.filter.internal.core.Rule;
+import dev.hfi.filter.internal.core.RuleSetDecoder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,6 +54,19 @@ class RuleCompilerTest {
                   + "\"delayMs\":2000,\"maxInjections\":2,\"expiresAtMs\":"
                   + expires
                   + "}]}");
+
+      // The filter's own decoder (plain Java here, Wasm in the data planes) reads it as compiled.
+      dev.hfi.filter.internal.core.RuleSet decoded =
+          RuleSetDecoder.decode(rs.json(), "orders-proxy");
+      assertThat(decoded.version()).isEqualTo(42);
+      assertThat(decoded.size()).isEqualTo(1);
+      Rule rule = decoded.rule(0);
+      assertThat(rule.policy()).isEqualTo("orders-unavailable");
+      assertThat(rule.perMillion()).isEqualTo(500_000);
+      assertThat(rule.delayMs()).isEqualTo(2000);
+      assertThat(rule.maxInjections()).isEqualTo(2);
+      assertThat(rule.abort().httpStatus()).isEqualTo(503);
+      assertThat(RuleSetDecoder.decode(rs.json(), "billing-proxy").size()).isZero();
     }
   }
 
