@@ -2,6 +2,7 @@ package dev.hfi.cli.internal;
 
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
+import dev.hfi.client.internal.Limits;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.EtcdPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
@@ -130,6 +131,16 @@ final class ControlPlaneCommand implements Callable<Integer> {
   Duration nodeExpiry;
 
   @Option(
+      names = "--max-policies",
+      paramLabel = "N",
+      defaultValue = "" + Limits.DEFAULT_MAX_POLICIES,
+      description =
+          "The most policies the API stores (env HFI_MAX_POLICIES; default ${DEFAULT-VALUE});"
+              + " creating one more is refused with 400. The rule-set size limits stay, whatever"
+              + " N is (docs/API_REFERENCE.md, Limits).")
+  int maxPolicies;
+
+  @Option(
       names = "--allowed-hosts",
       split = ",",
       paramLabel = "NAME",
@@ -150,6 +161,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
               .withBindAddress(bind)
               .withStaleAfter(staleAfter)
               .withNodeExpiry(nodeExpiry)
+              .withMaxPolicies(maxPolicies)
               .withToken(HfiCommand.of(spec).serverToken())
               .withAllowedHosts(allowedHosts)
               .withStore(policies)
