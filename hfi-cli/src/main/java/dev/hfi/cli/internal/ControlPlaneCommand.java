@@ -152,6 +152,11 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     log.apply();
+    if (maxPolicies < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-policies: must be at least 1, got " + maxPolicies + " (env HFI_MAX_POLICIES)");
+    }
     PolicyStore policies = openStore();
     ControlPlaneServer server;
     try {
