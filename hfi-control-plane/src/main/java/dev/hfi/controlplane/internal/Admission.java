@@ -10,6 +10,7 @@ import dev.hfi.controlplane.PolicyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The API's write path: admits a policy only when the rule set it would produce is within {@link
@@ -23,18 +24,20 @@ import java.util.List;
  * most one per replica), which the limits' headroom below the data planes' covers.
  */
 public final class Admission {
-  /** How long a write waits for the distributor to see the previous one. */
-  private static final Duration CATCH_UP = Duration.ofSeconds(10);
-
   private final PolicyStore store;
   private final Distributor distributor;
   private final long maxPolicies;
+
+  /** The revision of this server's last write that changed something. */
   private long written;
+
+  /** How long a write waits for the distributor to see the previous one. */
+  private static final Duration CATCH_UP = Duration.ofSeconds(10);
 
   /** Admits writes to {@code store} against the rules of {@code distributor}. */
   public Admission(PolicyStore store, Distributor distributor, long maxPolicies) {
-    this.store = store;
-    this.distributor = distributor;
+    this.store = Objects.requireNonNull(store, "store");
+    this.distributor = Objects.requireNonNull(distributor, "distributor");
     this.maxPolicies = maxPolicies;
   }
 
