@@ -144,6 +144,19 @@ class HfiCommandTest {
   }
 
   @Test
+  void aMaxPoliciesBelowOneIsAUsageErrorAlsoFromItsVariable() {
+    Cli.Result r = cli.run("control-plane", "--port", "0", "--max-policies", "0");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: --max-policies: must be at least 1, got 0");
+    Cli.Result fromEnv =
+        Cli.against(URI.create("http://127.0.0.1:1"))
+            .env("HFI_MAX_POLICIES", "-5")
+            .run("control-plane", "--port", "0");
+    assertThat(fromEnv.exitCode()).isEqualTo(2);
+    assertThat(fromEnv.err()).startsWith("error: --max-policies: must be at least 1, got -5");
+  }
+
+  @Test
   void etcdStoreWithoutEndpointsIsAUsageError() {
     Cli.Result r = cli.run("control-plane", "--store", "etcd", "--port", "0");
     assertThat(r.exitCode()).isEqualTo(2);

@@ -133,9 +133,11 @@ class PolicyCodecTest {
                 "path: {prefix: /api/a}\n    headers: [{name: x-user, regex: " + long4097 + "}]");
     assertThatThrownBy(() -> PolicyCodec.parse(header, PolicyCodec.Format.YAML))
         .isInstanceOf(InvalidPolicyException.class)
-        .hasMessageContaining("spec.match.headers[0]: at most 4096 characters");
+        .hasMessageContaining(
+            "spec.match.headers[0].regex: 4097 characters is above the limit of 4096 characters");
     String path = TestPolicies.yaml("a", 503).replace("prefix: /api/a", "prefix: /" + long4097);
     assertThatThrownBy(() -> PolicyCodec.parse(path, PolicyCodec.Format.YAML))
-        .hasMessageContaining("spec.match.path: at most 4096 characters");
+        .hasMessageContaining(
+            "spec.match.path.prefix: 4098 characters is above the limit of 4096 characters");
   }
 }

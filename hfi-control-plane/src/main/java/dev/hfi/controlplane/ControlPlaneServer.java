@@ -2,6 +2,8 @@ package dev.hfi.controlplane;
 
 import dev.hfi.client.HfiException;
 import dev.hfi.client.RuleSet;
+import dev.hfi.client.internal.Limits;
+import dev.hfi.controlplane.internal.Admission;
 import dev.hfi.controlplane.internal.DaemonThreads;
 import dev.hfi.controlplane.internal.Distributor;
 import dev.hfi.controlplane.internal.EventHub;
@@ -130,7 +132,10 @@ public final class ControlPlaneServer implements AutoCloseable {
     registerMetrics();
     List<ApiRoutes.Route> routes =
         ApiRoutes.table(
-            new PolicyHandlers(config.store, config.maxBodyBytes),
+            new PolicyHandlers(
+                config.store,
+                new Admission(config.store, distributor, config.maxPolicies),
+                config.maxBodyBytes),
             new StreamHandlers(distributor, events, nodes),
             new StatusHandlers(config.store, distributor, nodes, metrics));
     http = new ApiServer(routes, config.token, config.hostGuard(), new AccessLog(metrics));
@@ -250,6 +255,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private String token;
     private Set<String> allowedHosts = Set.of();
     private long maxBodyBytes = 1024 * 1024;
+    private int maxPolicies = Limits.DEFAULT_MAX_POLICIES;
     private Duration staleAfter = DEFAULT_STALE_AFTER;
     private Duration nodeExpiry = Duration.ofMinutes(10);
     private boolean expirer = true;
@@ -326,6 +332,17 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
 
     /**
+     * The most policies the API stores; default {@value Limits#DEFAULT_MAX_POLICIES}, sized so that
+     * every data plane applies the largest rule set within the limits with room to spare
+     * (docs/API_REFERENCE.md, "Limits"). Creating one more is a 400 naming the limit; updates and
+     * deletes always pass. Raise it only with smaller policies in mind: the rule-set limits stay.
+     */
+    public Builder withMaxPolicies(int maxPolicies) {
+      this.maxPolicies = maxPolicies;
+      return this;
+    }
+
+    /**
      * How long an instance may go without polling before it is stale; default {@link
      * #DEFAULT_STALE_AFTER} (75 s). Use a small multiple of the data planes' poll timeout ({@code
      * pollTimeoutMs}).
@@ -378,6 +395,9 @@ public final class ControlPlaneServer implements AutoCloseable {
       if (maxBodyBytes < 1024) {
         throw new IllegalArgumentException(
             "maxBodyBytes must be at least 1024, got " + maxBodyBytes);
+      }
+      if (maxPolicies < 1) {
+        throw new IllegalArgumentException("maxPolicies must be at least 1, got " + maxPolicies);
       }
       if (staleAfter == null || staleAfter.toMillis() < 1) {
         throw new IllegalArgumentException("staleAfter must be positive, got " + staleAfter);

@@ -190,6 +190,19 @@ class BadInputIT {
             400,
             "spec.match.path.regex: not a valid RE2"),
         bad(
+            "regex whose RE2 program is too large (issue 19)",
+            YAML,
+            yaml("{prefix: /api}", "{regex: \"((a{100}){100}){100}\"}"),
+            400,
+            "spec.match.path.regex: \\\"((a{100}){100}){100}\\\" compiles to an RE2 program of"),
+        bad(
+            "header regex one instruction over the program limit",
+            YAML,
+            yaml("exact: test}", "regex: \"a{999}\"}"),
+            400,
+            "spec.match.headers[0].regex: \\\"a{999}\\\" compiles to an RE2 program of 1001"
+                + " instructions, above the limit of 1000"),
+        bad(
             "bad method regex",
             YAML,
             yaml("path: {prefix: /api}", "method: {regex: \"[\"}"),

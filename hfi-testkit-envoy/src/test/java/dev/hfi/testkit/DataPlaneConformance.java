@@ -8,10 +8,14 @@ import dev.hfi.client.ApplyResult;
 import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.HfiClient;
+import dev.hfi.client.InvalidPolicyException;
 import dev.hfi.client.PolicyCodec;
+import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.RuleSetRejectedException;
+import dev.hfi.client.internal.Limits;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
+import dev.hfi.controlplane.internal.RuleCompiler;
 import dev.hfi.testkit.internal.HfiClientAcks;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -829,9 +833,10 @@ public abstract class DataPlaneConformance {
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void largeRuleSetsAreAppliedAndOneBeyondTheFiltersLimitIsNackedWithTheOldOneKept()
       throws Exception {
-    // A control plane of its own, started over 10,000 policies, so the rule set is compiled once.
+    // A control plane of its own, started over 9,997 policies, so the rule set is compiled once;
+    // three more through the API make the default maximum of 10,000.
     try (MemoryPolicyStore big = new MemoryPolicyStore()) {
-      for (int i = 0; i < 10_000; i++) {
+      for (int i = 0; i < Limits.DEFAULT_MAX_POLICIES - 3; i++) {
         big.apply(
             PolicyCodec.parse(
                 """
@@ -848,23 +853,20 @@ public abstract class DataPlaneConformance {
       try (ControlPlaneServer cp =
               ControlPlaneServer.builder().withPort(0).withStore(big).build().start();
           HfiClient client = HfiClient.builder().withBaseUri(cp.uri()).build();
-          DataPlane large =
-              dataPlane()
-                  .withControlPlane(cp.uri())
-                  .withReadyTimeout(Duration.ofSeconds(120))
-                  .withUpstream("large", upstream.uri())
-                  .start()) {
+          DataPlane large = startOver(cp, "large")) {
         HttpResponse<String> hit = send(large, "/bulk/7777", Map.of("x-bulk", "t7777"));
         assertThat(hit.statusCode()).isEqualTo(503);
         assertThat(hit.body()).isEqualTo("bulk 7777");
         assertThat(send(large, "/bulk/7777", Map.of()).statusCode()).isEqualTo(200);
 
-        // The largest abort bodies the API accepts (65,536 characters), three of them.
+        // The largest abort bodies the API accepts (65,536 bytes), three of them.
         long revision = 0;
         for (int i = 0; i < 3; i++) {
           revision =
               client
-                  .apply(bigBody("big-body-" + i, "/big/" + i, 'b'), PolicyCodec.Format.YAML)
+                  .apply(
+                      bigBody("big-body-" + i, "/big/" + i, 'b', Limits.MAX_ABORT_BODY_BYTES),
+                      PolicyCodec.Format.YAML)
                   .revision();
         }
         client.awaitApplied(revision, Duration.ofSeconds(120));
@@ -872,8 +874,9 @@ public abstract class DataPlaneConformance {
         assertThat(big2.statusCode()).isEqualTo(503);
         assertThat(big2.body()).hasSize(65_536);
 
-        // Forty bodies of 65,536 three-byte characters: a rule set beyond the filter's 8 MiB. The
-        // versions on the way there may still fit; the last one must be NACKed by every instance.
+        // A rule set beyond the filter's 8 MiB, which the API refuses (Limits): written to the
+        // store directly, as another producer of rule sets could. The versions on the way there may
+        // still fit; the last one must be NACKed by every instance.
         Set<String> instances = new java.util.TreeSet<>();
         client.nodes().items().stream()
             .filter(i -> i.node().equals("large"))
@@ -902,10 +905,12 @@ public abstract class DataPlaneConformance {
                     }
                   }
                 })) {
-          for (int i = 0; i < 40; i++) {
+          for (int i = 0; i < 110; i++) {
             revision =
-                client
-                    .apply(bigBody("huge-" + i, "/huge/" + i, '\u20ac'), PolicyCodec.Format.YAML)
+                big.apply(
+                        PolicyCodec.parse(
+                            bigBody("huge-" + i, "/huge/" + i, '\u20ac', 21_845),
+                            PolicyCodec.Format.YAML))
                     .revision();
           }
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -954,7 +959,7 @@ public abstract class DataPlaneConformance {
             .isInstanceOf(RuleSetRejectedException.class);
         assertThat(send(large, "/bulk/7777", Map.of("x-bulk", "t7777")).statusCode())
             .isEqualTo(503);
-        assertThat(send(large, "/huge/39", Map.of()).statusCode())
+        assertThat(send(large, "/huge/109", Map.of()).statusCode())
             .as("the policy only the rejected rule set holds is not in force")
             .isEqualTo(200);
         assertThat(large.metrics()).containsEntry("hfi.filter.errors_total", 0L);
@@ -962,7 +967,287 @@ public abstract class DataPlaneConformance {
     }
   }
 
-  private static String bigBody(String name, String path, char fill) {
+  /**
+   * Issue 19, admission before distribution: a rule set at every limit of {@link Limits} at once
+   * (the default maximum of policies, the rule-set bytes, the regex instructions of the rule set,
+   * the largest regex program and the largest abort body) is ACKed by every instance and in force;
+   * one over each limit is a 400 naming the field and the limit, and changes nothing.
+   */
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void aRuleSetAtEveryLimitIsAppliedAndOneOverEachIsRefusedWithNothingChanged() throws Exception {
+    int policies = Limits.DEFAULT_MAX_POLICIES;
+    int bulk = policies - 3; // then a regex, a body and a filler policy through the API
+    // The bulk policies' header regexes, the largest regex (1,000) and the body policy's (100)
+    // make the rule set's instruction limit exactly.
+    long bulkRegexes = Limits.MAX_RULE_SET_REGEX_PROGRAM_SIZE - Limits.MAX_REGEX_PROGRAM_SIZE - 100;
+    long base = bulkRegexes / bulk;
+    long larger = bulkRegexes - base * bulk;
+    String[] bulkRegex = new String[bulk];
+    for (int i = 0; i < bulk; i++) {
+      bulkRegex[i] = regexOfSize(base + (i < larger ? 1 : 0));
+    }
+    String largestRegex = regexOfSize(Limits.MAX_REGEX_PROGRAM_SIZE);
+    String bodyRegex = regexOfSize(100);
+    try (MemoryPolicyStore full = new MemoryPolicyStore()) {
+      // Twice: the second pass, with bodies sized from the first, leaves room for the three (the
+      // largest body, the regex and about 30,000 bytes of filler). Its generations are five digits
+      // long, most of the first pass's four: about 11,000 bytes more.
+      fillLimits(full, bulkRegex, 0);
+      long empty = ruleSetBytes(full);
+      int bulkBody = (int) ((Limits.MAX_RULE_SET_BYTES - empty - 11_000 - 97_000) / bulk);
+      fillLimits(full, bulkRegex, bulkBody);
+      long room = Limits.MAX_RULE_SET_BYTES - ruleSetBytes(full);
+      assertThat(room).as("room for the three policies").isBetween(80_000L, 120_000L);
+      try (ControlPlaneServer cp =
+              ControlPlaneServer.builder().withPort(0).withStore(full).build().start();
+          HfiClient client = HfiClient.builder().withBaseUri(cp.uri()).build();
+          DataPlane limits = startOver(cp, "limits")) {
+        // The largest regex program: a path regex of exactly the limit.
+        String regexPolicy =
+            """
+            apiVersion: hfi.dev/v1alpha1
+            kind: FaultInjectionPolicy
+            metadata: {name: lim-regex}
+            spec:
+              match: {path: {regex: "%s"}}
+              fault: {abort: {httpStatus: 502, body: "largest regex"}}
+            """;
+        assertRefused(
+            client,
+            cp,
+            full,
+            regexPolicy.formatted("((a{100}){100}){100}"),
+            "spec.match.path.regex: \"((a{100}){100}){100}\" compiles to an RE2 program of about",
+            "above the limit of " + Limits.MAX_REGEX_PROGRAM_SIZE);
+        assertRefused(
+            client,
+            cp,
+            full,
+            regexPolicy.formatted(regexOfSize(Limits.MAX_REGEX_PROGRAM_SIZE + 1)),
+            "compiles to an RE2 program of "
+                + (Limits.MAX_REGEX_PROGRAM_SIZE + 1)
+                + " instructions",
+            "above the limit of " + Limits.MAX_REGEX_PROGRAM_SIZE);
+        client.apply(regexPolicy.formatted(largestRegex), PolicyCodec.Format.YAML);
+
+        // The largest abort body, in multi-byte characters: the limit is in UTF-8 bytes.
+        String bodyPolicy =
+            """
+            apiVersion: hfi.dev/v1alpha1
+            kind: FaultInjectionPolicy
+            metadata: {name: lim-body}
+            spec:
+              match: {path: {exact: /lim-body}, headers: [{name: x-lim, regex: "%s"}]}
+              fault: {abort: {httpStatus: 503, body: "%s"}}
+            """;
+        assertRefused(
+            client,
+            cp,
+            full,
+            bodyPolicy.formatted(bodyRegex, body(Limits.MAX_ABORT_BODY_BYTES + 1)),
+            "spec.fault.abort.body: " + (Limits.MAX_ABORT_BODY_BYTES + 1) + " bytes (UTF-8)",
+            "above the limit of " + Limits.MAX_ABORT_BODY_BYTES + " bytes");
+        assertRefused(
+            client,
+            cp,
+            full,
+            bodyPolicy.formatted(regexOfSize(101), body(Limits.MAX_ABORT_BODY_BYTES)),
+            "the regexes of the rule set would compile to "
+                + (Limits.MAX_RULE_SET_REGEX_PROGRAM_SIZE + 1)
+                + " RE2 instructions in total",
+            "above the limit of " + Limits.MAX_RULE_SET_REGEX_PROGRAM_SIZE);
+        client.apply(
+            bodyPolicy.formatted(bodyRegex, body(Limits.MAX_ABORT_BODY_BYTES)),
+            PolicyCodec.Format.YAML);
+
+        // A filler whose body, sized by dry runs, ends the rule set at its byte limit.
+        String fillerPolicy =
+            """
+            apiVersion: hfi.dev/v1alpha1
+            kind: FaultInjectionPolicy
+            metadata: {name: lim-filler}
+            spec:
+              match: {path: {exact: /lim-filler}}
+              fault: {abort: {httpStatus: 503, body: "%s"}}
+            """;
+        int lo = 0;
+        int hi = Limits.MAX_ABORT_BODY_BYTES;
+        while (lo < hi) {
+          int mid = (lo + hi + 1) / 2;
+          if (admitted(client, fillerPolicy.formatted(body(mid)))) {
+            lo = mid;
+          } else {
+            hi = mid - 1;
+          }
+        }
+        assertThat(lo).as("the filler's body").isBetween(1, Limits.MAX_ABORT_BODY_BYTES - 1);
+        assertRefused(
+            client,
+            cp,
+            full,
+            fillerPolicy.formatted(body(lo + 1)),
+            "spec: with policy \"lim-filler\" the compiled rule set would be",
+            "above the limit of " + Limits.MAX_RULE_SET_BYTES + " bytes");
+        long started = System.nanoTime();
+        long revision =
+            client.apply(fillerPolicy.formatted(body(lo)), PolicyCodec.Format.YAML).revision();
+        client.awaitApplied(revision, Duration.ofSeconds(120));
+        long ackMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        long bytes = cp.ruleSet().json().getBytes(StandardCharsets.UTF_8).length;
+        assertThat(cp.ruleSet().ruleCount()).isEqualTo(policies);
+        assertThat(bytes)
+            .isLessThanOrEqualTo(Limits.MAX_RULE_SET_BYTES)
+            .isGreaterThan(Limits.MAX_RULE_SET_BYTES - 8);
+        System.out.printf(
+            "%s: %d policies, rule set of %d bytes, %d regex instructions, ACKed by every"
+                + " instance %d ms after the last apply%n",
+            getClass().getSimpleName(),
+            policies,
+            bytes,
+            Limits.MAX_RULE_SET_REGEX_PROGRAM_SIZE,
+            ackMillis);
+        assertThat(client.nodes().items())
+            .filteredOn(i -> i.node().equals("limits"))
+            .hasSizeGreaterThanOrEqualTo(instancesPerNode())
+            .allSatisfy(i -> assertThat(i.appliedVersion()).isEqualTo(cp.ruleSet().version()));
+
+        // In force: the largest regex, the largest body, the filler and a bulk policy's regex.
+        HttpResponse<String> re = send(limits, sample(largestRegex), Map.of());
+        assertThat(re.statusCode()).isEqualTo(502);
+        assertThat(re.body()).isEqualTo("largest regex");
+        HttpResponse<String> b = send(limits, "/lim-body", Map.of("x-lim", sample(bodyRegex)));
+        assertThat(b.statusCode()).isEqualTo(503);
+        assertThat(b.body().getBytes(StandardCharsets.UTF_8)).hasSize(Limits.MAX_ABORT_BODY_BYTES);
+        HttpResponse<String> filler = send(limits, "/lim-filler", Map.of());
+        assertThat(filler.body().getBytes(StandardCharsets.UTF_8)).hasSize(lo);
+        HttpResponse<String> one =
+            send(limits, "/lim/04321", Map.of("x-lim", sample(bulkRegex[4321])));
+        assertThat(one.statusCode()).isEqualTo(503);
+        assertThat(one.body()).hasSize(bulkBody);
+        assertThat(send(limits, "/lim/04321", Map.of("x-lim", "no")).statusCode()).isEqualTo(200);
+
+        // One policy more than the maximum.
+        assertRefused(
+            client,
+            cp,
+            full,
+            """
+            apiVersion: hfi.dev/v1alpha1
+            kind: FaultInjectionPolicy
+            metadata: {name: lim-one-more}
+            spec:
+              match: {path: {exact: /lim-one-more}}
+              fault: {abort: {httpStatus: 503}}
+            """,
+            "metadata.name: creating policy \"lim-one-more\" would make " + (policies + 1),
+            "above the control plane's limit of " + policies);
+        assertThat(limits.metrics()).containsEntry("hfi.filter.errors_total", 0L);
+      }
+    }
+  }
+
+  /**
+   * A data plane of its own on {@code cp} with one upstream, {@code name}: ready once every
+   * instance has applied the (large) rule set there.
+   */
+  private DataPlane startOver(ControlPlaneServer cp, String name) {
+    return dataPlane()
+        .withControlPlane(cp.uri())
+        .withReadyTimeout(Duration.ofSeconds(120))
+        .withUpstream(name, upstream.uri())
+        .start();
+  }
+
+  /** Writes the bulk policies of the limits case straight into {@code store}. */
+  private static void fillLimits(MemoryPolicyStore store, String[] regexes, int body) {
+    for (int i = 0; i < regexes.length; i++) {
+      store.apply(
+          PolicyCodec.parse(
+              """
+              apiVersion: hfi.dev/v1alpha1
+              kind: FaultInjectionPolicy
+              metadata: {name: lim-%05d}
+              spec:
+                match: {path: {exact: /lim/%05d}, headers: [{name: x-lim, regex: "%s"}]}
+                fault: {abort: {httpStatus: 503, body: "%s"}}
+              """
+                  .formatted(i, i, regexes[i], "l".repeat(body)),
+              PolicyCodec.Format.YAML));
+    }
+  }
+
+  /** The size of the rule set the control plane compiles from {@code store}. */
+  private static long ruleSetBytes(MemoryPolicyStore store) {
+    PolicySnapshot s = store.list();
+    return RuleCompiler.ruleSet(
+            s.revision(), s.items().stream().map(RuleCompiler::compile).toList())
+        .json()
+        .getBytes(StandardCharsets.UTF_8)
+        .length;
+  }
+
+  /** A value that the regex of {@link #regexOfSize} matches. */
+  private static String sample(String regex) {
+    return "/"
+        + "a".repeat(Integer.parseInt(regex.substring(regex.indexOf('{') + 1, regex.indexOf('}'))));
+  }
+
+  /**
+   * A regex {@code /a{n}} (path-shaped) whose RE2 program has exactly {@code size} instructions.
+   */
+  private static String regexOfSize(long size) {
+    for (int n = 1; n < 100_000; n++) {
+      String r = "/a{" + n + "}";
+      long s = Limits.regexProgramSize(r);
+      if (s == size) {
+        return r;
+      }
+      if (s > size) {
+        break;
+      }
+    }
+    throw new IllegalArgumentException("no /a{n} has a program of " + size + " instructions");
+  }
+
+  /** An abort body of {@code bytes} UTF-8 bytes, mostly three-byte characters. */
+  private static String body(int bytes) {
+    return "\u20ac".repeat(bytes / 3) + "b".repeat(bytes % 3);
+  }
+
+  private static boolean admitted(HfiClient client, String yaml) {
+    try {
+      client.dryRun(PolicyCodec.read(yaml, PolicyCodec.Format.YAML));
+      return true;
+    } catch (InvalidPolicyException e) {
+      return false;
+    }
+  }
+
+  /**
+   * {@code yaml} is a 400 naming the field and the limit, and neither store nor rule set change.
+   */
+  private void assertRefused(
+      HfiClient client,
+      ControlPlaneServer cp,
+      MemoryPolicyStore store,
+      String yaml,
+      String field,
+      String limit) {
+    long revision = store.revision();
+    // The rule set compiles after an apply returns: every instance has it once ACKed.
+    client.awaitApplied(revision, Duration.ofSeconds(120));
+    long version = cp.ruleSet().version();
+    assertThatThrownBy(() -> client.apply(yaml, PolicyCodec.Format.YAML))
+        .isInstanceOf(InvalidPolicyException.class)
+        .hasMessageContaining(field)
+        .hasMessageContaining(limit);
+    assertThat(store.revision()).isEqualTo(revision);
+    assertThat(cp.ruleSet().version()).isEqualTo(version);
+  }
+
+  private static String bigBody(String name, String path, char fill, int count) {
     return """
         apiVersion: hfi.dev/v1alpha1
         kind: FaultInjectionPolicy
@@ -971,7 +1256,7 @@ public abstract class DataPlaneConformance {
           match: {path: {exact: %s}}
           fault: {abort: {httpStatus: 503, body: "%s"}}
         """
-        .formatted(name, path, String.valueOf(fill).repeat(65_536));
+        .formatted(name, path, String.valueOf(fill).repeat(count));
   }
 
   /** {@code path} with {@code headers} through the only upstream of {@code dataPlane}. */

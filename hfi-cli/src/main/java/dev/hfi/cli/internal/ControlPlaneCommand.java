@@ -1,6 +1,7 @@
 package dev.hfi.cli.internal;
 
 import dev.hfi.client.HfiException;
+import dev.hfi.client.internal.Limits;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.EtcdPolicyStore;
 import dev.hfi.controlplane.PolicyStore;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -129,6 +131,16 @@ final class ControlPlaneCommand implements Callable<Integer> {
   Duration nodeExpiry;
 
   @Option(
+      names = "--max-policies",
+      paramLabel = "N",
+      defaultValue = "" + Limits.DEFAULT_MAX_POLICIES,
+      description =
+          "The most policies the API stores (env HFI_MAX_POLICIES; default ${DEFAULT-VALUE});"
+              + " creating one more is refused with 400. The rule-set size limits stay, whatever"
+              + " N is (docs/API_REFERENCE.md, Limits).")
+  int maxPolicies;
+
+  @Option(
       names = "--allowed-hosts",
       split = ",",
       paramLabel = "NAME",
@@ -140,6 +152,11 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     log.apply();
+    if (maxPolicies < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-policies: must be at least 1, got " + maxPolicies + " (env HFI_MAX_POLICIES)");
+    }
     PolicyStore policies = openStore();
     ControlPlaneServer server;
     try {
@@ -149,6 +166,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
               .withBindAddress(bind)
               .withStaleAfter(staleAfter)
               .withNodeExpiry(nodeExpiry)
+              .withMaxPolicies(maxPolicies)
               .withToken(HfiCommand.of(spec).serverToken())
               .withAllowedHosts(allowedHosts)
               .withStore(policies)

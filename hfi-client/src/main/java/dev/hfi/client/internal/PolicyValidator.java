@@ -1,6 +1,5 @@
 package dev.hfi.client.internal;
 
-import com.google.re2j.PatternSyntaxException;
 import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.FaultInjectionPolicy.Abort;
@@ -29,7 +28,6 @@ public final class PolicyValidator {
   private static final Pattern HEADER_NAME = Pattern.compile(":?[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
   private static final Duration MAX_DELAY = Duration.ofHours(1);
-  private static final int MAX_STRING = 4096;
 
   private PolicyValidator() {}
 
@@ -164,8 +162,9 @@ public final class PolicyValidator {
       errors.add(path + ": exactly one of exact, prefix, regex");
       return;
     }
+    String kind = m.exact() != null ? "exact" : m.prefix() != null ? "prefix" : "regex";
     String value = m.exact() != null ? m.exact() : m.prefix() != null ? m.prefix() : m.regex();
-    maxLength(path, value, errors);
+    maxLength(path + "." + kind, value, errors);
     if (m.regex() != null) {
       regex(path + ".regex", m.regex(), errors);
     }
@@ -191,8 +190,9 @@ public final class PolicyValidator {
     } else if (Boolean.FALSE.equals(h.present())) {
       errors.add(path + ".present: must be true (leave the header out to match any request)");
     } else if (h.present() == null) {
+      String kind = h.exact() != null ? "exact" : h.prefix() != null ? "prefix" : "regex";
       String value = h.exact() != null ? h.exact() : h.prefix() != null ? h.prefix() : h.regex();
-      maxLength(path, value, errors);
+      maxLength(path + "." + kind, value, errors);
       if (h.regex() != null) {
         regex(path + ".regex", h.regex(), errors);
       }
@@ -201,17 +201,16 @@ public final class PolicyValidator {
 
   /** One limit for the value of every matcher, whatever it matches (path, method, header). */
   private static void maxLength(String path, String value, List<String> errors) {
-    if (value.length() > MAX_STRING) {
-      errors.add(path + ": at most " + MAX_STRING + " characters");
-    }
+    add(Limits.matchValue(path, value), errors);
   }
 
   private static void regex(String path, String regex, List<String> errors) {
-    try {
-      com.google.re2j.Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      errors.add(
-          path + ": not a valid RE2 regular expression: " + e.getDescription() + " in " + q(regex));
+    add(Limits.regex(path, regex), errors);
+  }
+
+  private static void add(String error, List<String> errors) {
+    if (error != null) {
+      errors.add(error);
     }
   }
 
@@ -262,8 +261,8 @@ public final class PolicyValidator {
     if (a.grpcStatus() != null && (a.grpcStatus() < 0 || a.grpcStatus() > 16)) {
       errors.add("spec.fault.abort.grpcStatus: must be in [0, 16], got " + a.grpcStatus());
     }
-    if (a.body() != null && a.body().length() > 65_536) {
-      errors.add("spec.fault.abort.body: at most 65536 characters");
+    if (a.body() != null) {
+      add(Limits.abortBody("spec.fault.abort.body", a.body()), errors);
     }
     if (a.headers() != null) {
       for (Map.Entry<String, String> h : a.headers().entrySet()) {

@@ -46,7 +46,21 @@ public final class Distributor implements AutoCloseable {
   private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
   private final Object publishLock = new Object();
   private long revision;
+  private long ruleBytes;
+  private long regexProgramSize;
   private volatile RuleSet current;
+
+  /**
+   * The rules the distributor holds at {@code revision}: {@code rules} of them, {@code ruleBytes}
+   * of JSON and {@code regexProgramSize} regex instructions together, and {@code named}, the
+   * compiled rule of the policy asked for (null when absent).
+   */
+  public record Totals(
+      long revision,
+      long rules,
+      long ruleBytes,
+      long regexProgramSize,
+      RuleCompiler.Compiled named) {}
 
   /**
    * A long poll waiting up to {@code wait} for a rule set other than {@code version} and {@code
@@ -108,10 +122,13 @@ public final class Distributor implements AutoCloseable {
   private void relisted(PolicySnapshot snapshot) {
     synchronized (this) {
       rules.clear();
+      ruleBytes = 0;
+      regexProgramSize = 0;
       for (FaultInjectionPolicy p : snapshot.items()) {
-        rules.put(p.name(), RuleCompiler.compile(p));
+        put(RuleCompiler.compile(p));
       }
       revision = snapshot.revision();
+      notifyAll();
     }
     compileNow();
   }
@@ -119,11 +136,12 @@ public final class Distributor implements AutoCloseable {
   private void onStoreEvent(PolicyStore.Event e) {
     synchronized (this) {
       if (e.type() == PolicyStore.Event.Type.PUT) {
-        rules.put(e.name(), RuleCompiler.compile(e.policy()));
+        put(RuleCompiler.compile(e.policy()));
       } else {
-        rules.remove(e.name());
+        forget(rules.remove(e.name()));
       }
       revision = e.revision();
+      notifyAll();
     }
     String action =
         e.type() == PolicyStore.Event.Type.DELETE ? "deleted" : e.created() ? "created" : "updated";
@@ -135,6 +153,39 @@ public final class Distributor implements AutoCloseable {
             compileNow();
           });
     }
+  }
+
+  private void put(RuleCompiler.Compiled c) {
+    forget(rules.put(c.name(), c));
+    ruleBytes += c.bytes();
+    regexProgramSize += c.regexProgramSize();
+  }
+
+  private void forget(RuleCompiler.Compiled c) {
+    if (c != null) {
+      ruleBytes -= c.bytes();
+      regexProgramSize -= c.regexProgramSize();
+    }
+  }
+
+  /**
+   * The totals of the rules held once the store's change at {@code revision} has reached the
+   * distributor, with the compiled rule of policy {@code name}; waits up to {@code timeout} for
+   * that change (a write's own watch event follows it within milliseconds).
+   *
+   * @return null when the change did not arrive in time
+   */
+  public synchronized Totals totals(long revision, String name, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (this.revision < revision) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return new Totals(this.revision, rules.size(), ruleBytes, regexProgramSize, rules.get(name));
   }
 
   private void compileNow() {

@@ -11,7 +11,9 @@ import dev.hfi.client.FaultInjectionPolicy.Match;
 import dev.hfi.client.FaultInjectionPolicy.StringMatch;
 import dev.hfi.client.RuleSet;
 import dev.hfi.client.internal.Json;
+import dev.hfi.client.internal.Limits;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -29,8 +31,12 @@ public final class RuleCompiler {
 
   private RuleCompiler() {}
 
-  /** One compiled rule: its sort key and JSON. */
-  public record Compiled(String name, int priority, String json) {}
+  /**
+   * One compiled rule: its sort key, JSON, the JSON's UTF-8 size and the instructions of its
+   * regexes' RE2 programs (what {@link Limits#ruleSet} counts).
+   */
+  public record Compiled(
+      String name, int priority, String json, long bytes, long regexProgramSize) {}
 
   /** Compiles one stored (valid) policy. */
   public static Compiled compile(FaultInjectionPolicy p) {
@@ -82,7 +88,33 @@ public final class RuleCompiler {
             f.maxInjections(),
             expiresAtMs);
     int priority = p.spec().priority() == null ? 0 : p.spec().priority();
-    return new Compiled(p.name(), priority, Json.write(rule));
+    String json = Json.write(rule);
+    long regexes = 0;
+    if (m != null) {
+      regexes += regexProgramSize(m.path()) + regexProgramSize(m.method());
+      if (m.headers() != null) {
+        for (HeaderMatch h : m.headers()) {
+          regexes += h.regex() == null ? 0 : Limits.regexProgramSize(h.regex());
+        }
+      }
+    }
+    return new Compiled(
+        p.name(), priority, json, json.getBytes(StandardCharsets.UTF_8).length, regexes);
+  }
+
+  private static long regexProgramSize(StringMatch m) {
+    return m == null || m.regex() == null ? 0 : Limits.regexProgramSize(m.regex());
+  }
+
+  /**
+   * The UTF-8 size of the rule set {@link #ruleSet} makes at {@code version} from {@code rules}
+   * rules of {@code ruleBytes} bytes together.
+   */
+  public static long ruleSetBytes(long version, long rules, long ruleBytes) {
+    return "{\"version\":,\"rules\":[]}".length()
+        + Long.toString(version).length()
+        + ruleBytes
+        + Math.max(0, rules - 1);
   }
 
   /** The rule set at {@code version}: rules by priority (descending), then name. */

@@ -10,9 +10,8 @@ import dev.hfi.client.PolicyNotFoundException;
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.internal.Json;
 import dev.hfi.controlplane.PolicyStore;
-import dev.hfi.controlplane.internal.PolicyWrites;
+import dev.hfi.controlplane.internal.Admission;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import spark.Request;
@@ -32,11 +31,16 @@ public final class PolicyHandlers {
   public static final String DRY_RUN_HEADER = "X-Hfi-Dry-Run";
 
   private final PolicyStore store;
+  private final Admission admission;
   private final long maxBodyBytes;
 
-  /** Handlers on {@code store}, reading bodies of at most {@code maxBodyBytes}. */
-  public PolicyHandlers(PolicyStore store, long maxBodyBytes) {
+  /**
+   * Handlers on {@code store}, writing through {@code admission}, reading bodies of at most {@code
+   * maxBodyBytes}.
+   */
+  public PolicyHandlers(PolicyStore store, Admission admission, long maxBodyBytes) {
     this.store = store;
+    this.admission = admission;
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -125,14 +129,11 @@ public final class PolicyHandlers {
    */
   private Object apply(Request req, FaultInjectionPolicy policy, Response res) {
     if (!dryRun(req)) {
-      return applied(store.apply(policy), res);
+      return applied(admission.apply(policy), res);
     }
-    long revision = store.revision();
-    PolicyWrites.Prepared p =
-        PolicyWrites.prepare(
-            store.get(policy.name()).orElse(null), policy, revision, Instant.now());
+    ApplyResult r = admission.dryRun(policy);
     res.header(DRY_RUN_HEADER, "true");
-    return applied(new ApplyResult(p.outcome(), p.policy(), revision), res);
+    return applied(r, res);
   }
 
   private static boolean dryRun(Request req) {
