@@ -4,10 +4,8 @@ import static dev.hfi.client.TestPolicies.abortYaml;
 import static dev.hfi.client.TestPolicies.delayYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.PolicyCodec;
-import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
@@ -163,39 +161,6 @@ class PolicyCommandsIT {
         cli.run("policy", "delete", "waited", "--wait", "--allow-none", "--timeout", "2s");
     assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
     assertThat(allowed.out()).contains("\"waited\" deleted");
-  }
-
-  @Test
-  void waitFailsAtOnceNamingADataPlaneThatStoppedPolling() throws Exception {
-    try (MemoryPolicyStore own = new MemoryPolicyStore();
-        ControlPlaneServer quick =
-            ControlPlaneServer.builder()
-                .withPort(0)
-                .withStore(own)
-                .withStaleAfter(Duration.ofMillis(300))
-                .build()
-                .start();
-        HfiClient c = HfiClient.builder().withBaseUri(quick.uri()).build();
-        Streams.Collected<ControlPlaneEvent> events = Streams.events(c)) {
-      c.poll("orders", "frozen", 1, null, null, Duration.ofMillis(1)); // then never again
-      assertThat(events.items().poll(10, TimeUnit.SECONDS)).isNotNull(); // its ack
-      ControlPlaneEvent stale = events.items().poll(10, TimeUnit.SECONDS);
-      assertThat(stale).isNotNull().extracting(ControlPlaneEvent::type).isEqualTo("stale");
-      Cli against = Cli.against(quick.uri());
-      assertThat(against.run("nodes").out()).contains("STALE");
-
-      Path f = write("p.yaml", abortYaml("waited", "/w", 503));
-      long start = System.nanoTime();
-      Cli.Result r =
-          against.run("policy", "apply", "--wait", "--timeout", "30s", "-f", f.toString());
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-      assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
-      assertThat(r.out()).contains("\"waited\" created");
-      assertThat(r.err())
-          .contains("orders/frozen")
-          .contains("last seen " + stale.lastSeen())
-          .contains("stopped polling");
-    }
   }
 
   @Test

@@ -18,10 +18,9 @@ import java.util.function.Supplier;
  * opened, then a {@code /v1/nodes} snapshot, then every ACK, NACK, stale and removed event folded
  * in (a removed instance is no longer waited for). {@link #await} blocks until every live
  * (non-stale) instance has applied a rule set {@code >=} a version, and fails at once when a live
- * instance that has not reached it rejected that version or a newer one, or when an instance that
- * has not reached it is stale (it stopped polling, so it never will). Event-driven: no polling, and
- * a tracker kept open costs no new stream per wait (the JUnit extension keeps one for a whole test
- * run; {@link HfiClient#awaitApplied} opens one per call).
+ * instance that has not reached it rejected that version or a newer one. Event-driven: no polling,
+ * and a tracker kept open costs no new stream per wait (the JUnit extension keeps one for a whole
+ * test run; {@link HfiClient#awaitApplied} opens one per call).
  *
  * <p>Thread-safe. Once the stream breaks, {@link #isOpen()} is false and waits fail with an {@link
  * HfiException}; open a new tracker to go on.
@@ -48,13 +47,12 @@ public final class AckTracker implements AutoCloseable {
     boolean stale;
     Long rejected;
     String error;
-    String lastSeen;
   }
 
   /** What a waiter waits for, evaluated under the tracker's lock on every change. */
   private interface Condition {
-    /** Why waiting longer cannot help (a NACK, a stale instance), or null. */
-    HfiException rejection();
+    /** Why waiting longer cannot help (a NACK), or null. */
+    String rejection();
 
     boolean holds();
 
@@ -120,22 +118,15 @@ public final class AckTracker implements AutoCloseable {
 
   /**
    * Blocks until every live instance applied a rule set {@code >= version}. Throws {@link
-   * RuleSetRejectedException} naming the instance that rejected it, {@link DataPlaneStaleException}
-   * at once when an instance that has not applied it is stale (or goes stale while waiting), naming
-   * it and when it was last seen, {@link AwaitTimeoutException} naming those that lag, or {@link
-   * HfiException} when the event stream broke.
+   * RuleSetRejectedException} naming the instance that rejected it, {@link AwaitTimeoutException}
+   * naming those that lag, or {@link HfiException} when the event stream broke.
    */
   public void await(long version, Duration timeout) {
     await(
         new Condition() {
           @Override
-          public HfiException rejection() {
-            String r = AckTracker.this.rejection(null, version);
-            if (r != null) {
-              return new RuleSetRejectedException(r);
-            }
-            String stale = AckTracker.this.stale(version);
-            return stale == null ? null : new DataPlaneStaleException(stale);
+          public String rejection() {
+            return AckTracker.this.rejection(null, version);
           }
 
           @Override
@@ -163,11 +154,11 @@ public final class AckTracker implements AutoCloseable {
     await(
         new Condition() {
           @Override
-          public HfiException rejection() {
+          public String rejection() {
             for (String node : nodes) {
               String r = AckTracker.this.rejection(node, current);
               if (r != null) {
-                return new RuleSetRejectedException(r);
+                return r;
               }
             }
             return null;
@@ -250,7 +241,6 @@ public final class AckTracker implements AutoCloseable {
       s.stale = i.stale();
       s.rejected = i.rejectedVersion();
       s.error = i.error();
-      s.lastSeen = i.lastSeen();
     }
     haveSnapshot = true;
     buffered.forEach(this::apply);
@@ -281,9 +271,6 @@ public final class AckTracker implements AutoCloseable {
     }
     State s = instances.computeIfAbsent(e.node() + "/" + e.instance(), k -> new State());
     s.node = e.node();
-    if (e.lastSeen() != null) {
-      s.lastSeen = e.lastSeen();
-    }
     switch (e.type()) {
       case "ack" -> {
         s.applied = Math.max(s.applied, e.version());
@@ -308,9 +295,9 @@ public final class AckTracker implements AutoCloseable {
     }
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
-      HfiException rejection = w.condition.rejection();
+      String rejection = w.condition.rejection();
       if (rejection != null) {
-        w.done.completeExceptionally(rejection);
+        w.done.completeExceptionally(new RuleSetRejectedException(rejection));
         it.remove();
       } else if (w.condition.holds()) {
         w.done.complete(null);
@@ -339,26 +326,6 @@ public final class AckTracker implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  /** The stale instances that have not applied {@code version} (they never will), or null. */
-  private String stale(long version) {
-    List<String> stale = new ArrayList<>();
-    instances.forEach(
-        (id, s) -> {
-          if (s.stale && s.applied < version) {
-            stale.add(id + " (applied " + s.applied + ", last seen " + s.lastSeen + ")");
-          }
-        });
-    if (stale.isEmpty()) {
-      return null;
-    }
-    return "data-plane instance(s) "
-        + String.join(", ", stale)
-        + " stopped polling the control plane and cannot apply rule set "
-        + version
-        + ": restart them, or remove them with 'DELETE /v1/nodes/{node}/instances/{instance}'"
-        + " (HfiClient.removeInstance) if they are gone";
   }
 
   private String laggards(String node, long version) {

@@ -33,8 +33,6 @@ public enum ErrorCode {
   UNREACHABLE(0, "Unreachable"),
   /** Client side: a data plane rejected (NACKed) the awaited rule set. */
   REJECTED(0, "Rejected"),
-  /** Client side: a data plane that the wait needs stopped polling (it is stale). */
-  STALE(0, "Stale"),
   /** Client side: a wait ran out of time. */
   TIMEOUT(0, "Timeout"),
   /**

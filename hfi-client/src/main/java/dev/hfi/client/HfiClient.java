@@ -286,8 +286,6 @@ public final class HfiClient implements AutoCloseable {
    *
    * @throws RuleSetRejectedException when a live instance that has not reached {@code version}
    *     NACKs a version {@code >= version}, naming it
-   * @throws DataPlaneStaleException at once when an instance that has not reached {@code version}
-   *     is stale or goes stale (it stopped polling), naming it and when it was last seen
    * @throws AwaitTimeoutException after {@code timeout}, naming the instances that lag
    */
   public void awaitApplied(long version, Duration timeout) {

@@ -61,20 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlaneServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneServer.class);
   private static final long HEARTBEAT_SECONDS = 15;
-  // A cold JVM's first etcd call may take seconds (EtcdCalls allows 20 s); the policies are listed
-  // before, so the connection is usually up by then.
-  private static final Duration FIRST_NODE_LIST = Duration.ofSeconds(10);
-
-  /**
-   * Default of {@link Builder#withStaleAfter}: 75 s, twice the filter's default poll timeout (30 s)
-   * plus 15 s. A following data plane is seen at least once per poll timeout (its polls are held
-   * that long), so a live one is never shown stale after one slow or lost poll, and one that
-   * stopped is shown stale 75 s after its last poll. With the etcd store the replica it polled
-   * stores its last-seen time within two heartbeats ({@code staleAfter / 5} each, 30 s in all), so
-   * every replica shows it stale at the same time; if that replica died as well, 45 to 75 s after
-   * its last poll.
-   */
-  public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(75);
 
   private final Builder config;
   private final PrometheusMeterRegistry metrics =
@@ -92,17 +78,7 @@ public final class ControlPlaneServer implements AutoCloseable {
 
   private ControlPlaneServer(Builder b) {
     this.config = b;
-    // On etcd the replicas share one registry, so each answers /v1/nodes and --wait alike.
-    this.nodes =
-        new NodeRegistry(
-            events,
-            scheduler,
-            b.clock,
-            b.staleAfter,
-            b.nodeExpiry,
-            b.store instanceof EtcdPolicyStore etcd
-                ? etcd.nodeRegistrations(b.nodeExpiry, scheduler)
-                : null);
+    this.nodes = new NodeRegistry(events, scheduler, b.clock, b.staleAfter, b.nodeExpiry);
     this.distributor = new Distributor(b.store, events, compiler);
   }
 
@@ -121,7 +97,6 @@ public final class ControlPlaneServer implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     distributor.start();
-    nodes.start(FIRST_NODE_LIST);
     if (config.expirer) {
       // On etcd, replicas share the store: only the elected one expires policies.
       expiry =
@@ -230,7 +205,6 @@ public final class ControlPlaneServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     distributor.close();
-    nodes.close();
     events.closeAll();
     if (expiry != null) {
       try {
@@ -256,7 +230,7 @@ public final class ControlPlaneServer implements AutoCloseable {
     private Set<String> allowedHosts = Set.of();
     private long maxBodyBytes = 1024 * 1024;
     private int maxPolicies = Limits.DEFAULT_MAX_POLICIES;
-    private Duration staleAfter = DEFAULT_STALE_AFTER;
+    private Duration staleAfter = Duration.ofSeconds(90);
     private Duration nodeExpiry = Duration.ofMinutes(10);
     private boolean expirer = true;
     private Clock clock = Clock.systemUTC();
@@ -342,11 +316,7 @@ public final class ControlPlaneServer implements AutoCloseable {
       return this;
     }
 
-    /**
-     * How long an instance may go without polling before it is stale; default {@link
-     * #DEFAULT_STALE_AFTER} (75 s). Use a small multiple of the data planes' poll timeout ({@code
-     * pollTimeoutMs}).
-     */
+    /** How long an instance may go without polling before it is stale; default 90s. */
     public Builder withStaleAfter(Duration staleAfter) {
       this.staleAfter = staleAfter;
       return this;

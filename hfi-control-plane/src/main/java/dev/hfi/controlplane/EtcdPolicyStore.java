@@ -15,11 +15,9 @@ import dev.hfi.controlplane.internal.DaemonThreads;
 import dev.hfi.controlplane.internal.EtcdCalls;
 import dev.hfi.controlplane.internal.EtcdLeadership;
 import dev.hfi.controlplane.internal.EtcdMirror;
-import dev.hfi.controlplane.internal.EtcdNodeRegistrations;
 import dev.hfi.controlplane.internal.EtcdPolicyCodec;
 import dev.hfi.controlplane.internal.EtcdReconnect;
 import dev.hfi.controlplane.internal.EtcdWatch;
-import dev.hfi.controlplane.internal.NodeRegistry;
 import dev.hfi.controlplane.internal.PolicyWrites;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -315,15 +313,6 @@ public final class EtcdPolicyStore implements PolicyStore {
       open.remove(leadership);
       leadership.close();
     };
-  }
-
-  /**
-   * The shared data-plane registry of the replicas on this etcd and prefix (keys {@code
-   * nodes/<node>/<instance>}, on a lease of {@code ttl}); for the control plane's node registry.
-   */
-  NodeRegistry.Shared nodeRegistrations(Duration ttl, ScheduledExecutorService scheduler) {
-    checkOpen();
-    return new EtcdNodeRegistrations(client, prefix, ttl, scheduler);
   }
 
   /** The identity of the current leader of {@code duty}, if one is elected. */

@@ -506,6 +506,15 @@ class DistributionIT {
   }
 
   @Test
+  void awaitAppliedIgnoresStaleInstances() throws Exception {
+    BlockingQueue<ControlPlaneEvent> events = events();
+    f.client.poll("orders", "gone", 0, null, null, Duration.ofMillis(50));
+    until(events, e -> e.type().equals("stale"));
+    long rev = f.client.apply(TestPolicies.abort("a", 503)).revision();
+    f.client.awaitApplied(rev, Duration.ofSeconds(5));
+  }
+
+  @Test
   void expiredPoliciesAreDeletedWhenTheirDurationEnds() throws Exception {
     BlockingQueue<ControlPlaneEvent> events = events();
     long start = System.nanoTime();

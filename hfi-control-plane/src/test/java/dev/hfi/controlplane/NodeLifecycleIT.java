@@ -7,7 +7,6 @@ import dev.hfi.client.AckTracker;
 import dev.hfi.client.AwaitTimeoutException;
 import dev.hfi.client.ControlPlaneEvent;
 import dev.hfi.client.DataPlaneInstance;
-import dev.hfi.client.DataPlaneStaleException;
 import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
 import java.time.Duration;
@@ -142,56 +141,12 @@ class NodeLifecycleIT {
     }
   }
 
-  @Test
-  void anAckWaitFailsAtOnceNamingAnInstanceThatIsAlreadyStale() throws Exception {
-    try (ServerFixture f = new ServerFixture(b -> b.withStaleAfter(Duration.ofMillis(300)));
-        Streams.Collected<ControlPlaneEvent> events = Streams.events(f.client)) {
-      poll(f, "orders", "frozen"); // applied rule set 1, then stops following
-      until(events.items(), e -> e.type().equals("stale"));
-      long revision = f.client.apply(TestPolicies.abort("orders", 503)).revision();
-
-      long start = System.nanoTime();
-      assertThatThrownBy(() -> f.client.awaitApplied(revision, Duration.ofSeconds(30)))
-          .isInstanceOf(DataPlaneStaleException.class)
-          .hasMessageContaining("orders/frozen")
-          .hasMessageContaining("last seen 20")
-          .hasMessageContaining("rule set " + revision);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-    }
-  }
-
-  @Test
-  void anAckWaitFailsAsSoonAsTheInstanceItWaitsForGoesStale() throws Exception {
-    try (ServerFixture f = new ServerFixture(b -> b.withStaleAfter(Duration.ofSeconds(1)))) {
-      poll(f, "orders", "frozen");
-      long revision = f.client.apply(TestPolicies.abort("orders", 503)).revision();
-
-      long start = System.nanoTime();
-      assertThatThrownBy(() -> f.client.awaitApplied(revision, Duration.ofSeconds(30)))
-          .isInstanceOf(DataPlaneStaleException.class)
-          .hasMessageContaining("orders/frozen");
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-    }
-  }
-
-  @Test
-  void aStaleInstanceThatAlreadyAppliedTheVersionDoesNotFailTheWait() throws Exception {
-    try (ServerFixture f = new ServerFixture(b -> b.withStaleAfter(Duration.ofMillis(300)));
-        Streams.Collected<ControlPlaneEvent> events = Streams.events(f.client)) {
-      long revision = f.client.apply(TestPolicies.abort("orders", 503)).revision();
-      f.client.poll("orders", "done", revision, null, null, Duration.ofMillis(1));
-      until(events.items(), e -> e.type().equals("stale"));
-      f.client.awaitApplied(revision, Duration.ofSeconds(5));
-    }
-  }
-
   /** One long poll of {@code node}/{@code instance}, as a filter's, ended at once. */
   private static void poll(ServerFixture f, String node, String instance) {
     f.client.poll(node, instance, 1, null, null, Duration.ofMillis(1));
   }
 
-  /** The next event of {@code q} that is {@code wanted}, skipping others; each within 10 s. */
-  static ControlPlaneEvent until(
+  private static ControlPlaneEvent until(
       BlockingQueue<ControlPlaneEvent> q, Predicate<ControlPlaneEvent> wanted)
       throws InterruptedException {
     while (true) {

@@ -112,12 +112,11 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Option(
       names = "--stale-after",
       paramLabel = "DURATION",
-      defaultValue = "75s",
+      defaultValue = "90s",
       converter = DurationConverter.class,
       description =
-          "A data-plane instance that has not polled for this long is stale, and --wait fails"
-              + " naming it (default ${DEFAULT-VALUE}: twice the filter's 30s poll timeout plus"
-              + " 15s).")
+          "A data-plane instance that has not polled for this long is stale (default"
+              + " ${DEFAULT-VALUE}).")
   Duration staleAfter;
 
   @Option(

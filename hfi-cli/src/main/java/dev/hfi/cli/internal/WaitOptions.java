@@ -1,9 +1,7 @@
 package dev.hfi.cli.internal;
 
-import dev.hfi.client.DataPlaneInstance;
 import dev.hfi.client.HfiClient;
 import java.time.Duration;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -11,8 +9,7 @@ import picocli.CommandLine.Option;
  * wait until every live data plane has applied it. With no live data plane there is nothing to wait
  * for, and succeeding would claim what nobody checked (a control plane just restarted, one replica
  * of several, a typo in the address): like {@code kubectl wait} with no matching resources, that is
- * an error unless {@code --allow-none}. A stale instance that has not applied the change fails the
- * wait at once, named with its last-seen time.
+ * an error unless {@code --allow-none}.
  */
 final class WaitOptions {
   @Option(
@@ -32,13 +29,11 @@ final class WaitOptions {
     if (!await || revision <= 0) {
       return;
     }
-    List<DataPlaneInstance> known = client.nodes().items();
-    boolean anyLive = known.stream().anyMatch(i -> !i.stale());
-    if (!anyLive && allowNone) {
-      return;
-    }
-    // A stale instance is no reason to say "none follows": awaitApplied names it at once.
-    if (known.isEmpty()) {
+    boolean anyLive = client.nodes().items().stream().anyMatch(i -> !i.stale());
+    if (!anyLive) {
+      if (allowNone) {
+        return;
+      }
       throw new CliException(
           CliException.FAILURE,
           "error: the change is made, but no data plane follows "

@@ -8,7 +8,9 @@ import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.election.CampaignResponse;
 import io.etcd.jetcd.election.LeaderResponse;
 import io.etcd.jetcd.election.NoLeaderException;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -93,7 +95,27 @@ public final class EtcdLeadership implements AutoCloseable {
     Lease leases = client.getLeaseClient();
     long lease = leases.grant(ttlSeconds).get(ttlSeconds, TimeUnit.SECONDS).getID();
     CompletableFuture<Void> lost = new CompletableFuture<>();
-    CloseableClient keepAlive = EtcdKeepAlive.start(leases, lease, () -> lost.complete(null));
+    CloseableClient keepAlive =
+        leases.keepAlive(
+            lease,
+            new StreamObserver<LeaseKeepAliveResponse>() {
+              @Override
+              public void onNext(LeaseKeepAliveResponse r) {}
+
+              @Override
+              public void onError(Throwable t) {
+                // jetcd reconnects the keep-alive stream itself; only a lease etcd no longer
+                // knows is final. A lease that cannot be renewed ends in onCompleted at its TTL.
+                if (String.valueOf(t.getMessage()).contains("lease not found")) {
+                  lost.complete(null);
+                }
+              }
+
+              @Override
+              public void onCompleted() {
+                lost.complete(null);
+              }
+            });
     Election elections = client.getElectionClient();
     CompletableFuture<CampaignResponse> campaign = elections.campaign(election, lease, proposal);
     try {
