@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.RuleSet;
+import dev.hfi.client.Streams;
 import dev.hfi.client.internal.Limits;
 import dev.hfi.controlplane.ServerFixture.Answer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,6 +41,7 @@ class AdmissionIT {
   /** Posts {@code body} and, for a refusal, checks that nothing changed. */
   private static Answer refused(ServerFixture f, String body, String message) {
     PolicySnapshot before = f.store.list();
+    awaitCompiled(f, before.revision());
     RuleSet ruleSet = f.server.ruleSet();
     Answer dry = f.send("POST", "/v1/policies?dryRun=true", YAML, body);
     assertThat(dry.status()).isEqualTo(400);
@@ -49,6 +52,23 @@ class AdmissionIT {
     assertThat(f.store.list()).isEqualTo(before);
     assertThat(f.server.ruleSet()).isEqualTo(ruleSet);
     return post;
+  }
+
+  /**
+   * Rule sets are compiled after a write returns: waits (on the SSE stream) until the server's rule
+   * set is at {@code revision}, so that "nothing changed" compares a settled rule set.
+   */
+  private static void awaitCompiled(ServerFixture f, long revision) {
+    try (Streams.Collected<RuleSet> stream = Streams.ruleSets(f.client, null)) {
+      RuleSet r;
+      do {
+        r = stream.items().poll(10, TimeUnit.SECONDS);
+        assertThat(r).as("a rule set at revision %s within 10s", revision).isNotNull();
+      } while (r.version() < revision);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   @Test
