@@ -19,9 +19,11 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The store-independent half of a write, shared by every {@code PolicyStore}: validation, the
- * optimistic resourceVersion check, the unchanged test and the server-set fields. A store calls it
- * inside its own atomic section (a lock, an etcd transaction).
+ * The store-independent half of a write, shared by every {@code PolicyStore}: the optimistic
+ * resourceVersion check, the unchanged test and the server-set fields. A store calls it inside its
+ * own atomic section (a lock, an etcd transaction), after validating the policy once with {@link
+ * PolicyCodec#validate} outside it (validation measures every regex, which an etcd store would
+ * otherwise repeat on each compare-and-swap attempt).
  */
 public final class PolicyWrites {
   private PolicyWrites() {}
@@ -30,15 +32,14 @@ public final class PolicyWrites {
   public record Prepared(Outcome outcome, FaultInjectionPolicy policy) {}
 
   /**
-   * Decides what applying {@code incoming} over {@code existing} (null when absent) does, and
-   * builds the policy to store at {@code nextRevision}.
+   * Decides what applying {@code incoming} (already validated) over {@code existing} (null when
+   * absent) does, and builds the policy to store at {@code nextRevision}.
    */
   public static Prepared prepare(
       FaultInjectionPolicy existing,
       FaultInjectionPolicy incoming,
       long nextRevision,
       Instant now) {
-    PolicyCodec.validate(incoming);
     String name = incoming.name();
     String expected = incoming.metadata().resourceVersion();
     if (expected != null) {
