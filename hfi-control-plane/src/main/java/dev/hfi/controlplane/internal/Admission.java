@@ -1,6 +1,7 @@
 package dev.hfi.controlplane.internal;
 
 import dev.hfi.client.ApplyResult;
+import dev.hfi.client.DeletedPolicy;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.InvalidPolicyException;
 import dev.hfi.client.PolicyCodec;
@@ -49,6 +50,16 @@ public final class Admission {
       written = Math.max(written, r.revision());
     }
     return r;
+  }
+
+  /**
+   * Deletes {@code name} through the same order as writes, so that the next write is checked
+   * against rules without it (a create right after a delete at the policy limit is admitted).
+   */
+  public synchronized DeletedPolicy delete(String name) {
+    DeletedPolicy d = store.delete(name);
+    written = Math.max(written, d.revision());
+    return d;
   }
 
   /** What {@link #apply} would do (a dry run): the same checks, nothing stored. */

@@ -103,7 +103,7 @@ public final class PolicyHandlers {
   /** {@code DELETE /v1/policies/{name}}: answers with the deleted policy. */
   public Object delete(Request req, Response res) {
     String name = name(req);
-    DeletedPolicy d = store.delete(name);
+    DeletedPolicy d = admission.delete(name);
     res.header(REVISION_HEADER, Long.toString(d.revision()));
     return json(res, 200, d.policy());
   }
