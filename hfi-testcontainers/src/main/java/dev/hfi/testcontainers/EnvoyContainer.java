@@ -12,7 +12,6 @@ import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.EnvoySettings;
 import dev.hfi.testkit.internal.FilterModule;
-import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.HfiClientAcks;
 import dev.hfi.testsupport.FreePorts;
 import java.net.URI;
@@ -26,6 +25,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.images.builder.Transferable;
@@ -88,6 +89,11 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   static final String DOCKER_HOST_ALIAS = "host.docker.internal";
 
   private static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+  /** How long Envoy gets to stop on SIGTERM (its filter's goodbye takes at most 2 s). */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+
+  private static final Logger LOG = LoggerFactory.getLogger(EnvoyContainer.class);
 
   private static final String TRUSTED_CA_PATH = "/etc/envoy/hfi-trusted-ca.pem";
 
@@ -449,17 +455,24 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   }
 
   /**
-   * Removes this Envoy's filter instances from the control plane's {@code /v1/nodes} (learnt from
-   * the filter's log line {@code filter instance ID of node NODE configured}), so waits for ACKs
-   * never count them again, then stops the container and the forwarder to this machine.
+   * Stops Envoy as {@code docker stop} does (SIGTERM, SIGKILL after {@link #STOP_GRACE}), so that
+   * the filter says goodbye: it removes its instances from the control plane's {@code /v1/nodes}
+   * itself, and waits for ACKs never count them again. Then removes the container and the forwarder
+   * to this machine.
    */
   @Override
   public void stop() {
-    Map<String, String> owned = isRunning() ? Goodbye.instancesIn(getLogs(), nodes()) : Map.of();
-    super.stop();
-    if (client != null) {
-      Goodbye.say(client.baseUri(), controlPlaneToken, owned);
+    if (isRunning()) {
+      try {
+        getDockerClient()
+            .stopContainerCmd(getContainerId())
+            .withTimeout((int) STOP_GRACE.toSeconds())
+            .exec();
+      } catch (RuntimeException e) {
+        LOG.warn("stopping Envoy's container gracefully failed ({}); removing it", e.toString());
+      }
     }
+    super.stop();
     if (hostRoute != null) {
       hostRoute.close();
       hostRoute = null;

@@ -6,7 +6,6 @@ import dev.hfi.testkit.internal.DataPlaneSettings;
 import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.FilteringProxyServlet;
-import dev.hfi.testkit.internal.Goodbye;
 import dev.hfi.testkit.internal.PemTrust;
 import dev.hfi.testkit.internal.WasmFilterHost;
 import java.net.URI;
@@ -82,7 +81,6 @@ public final class EmbeddedDataPlane implements DataPlane {
   private ScheduledThreadPoolExecutor hostThreads;
   private volatile StartupCost startupCost;
   private volatile boolean started;
-  private boolean saidGoodbye;
 
   private EmbeddedDataPlane(Builder config) {
     this.config = config;
@@ -242,23 +240,6 @@ public final class EmbeddedDataPlane implements DataPlane {
     if (hostThreads != null) {
       hostThreads.shutdownNow();
     }
-    sayGoodbye();
-  }
-
-  /** After the filters stopped polling: else a last poll could report an instance again. */
-  private void sayGoodbye() {
-    Map<String, String> owned = new LinkedHashMap<>();
-    filters.forEach(
-        (node, f) -> {
-          if (f.instance() != null) {
-            owned.put(f.instance(), node);
-          }
-        });
-    if (owned.isEmpty() || saidGoodbye) {
-      return;
-    }
-    saidGoodbye = true;
-    Goodbye.say(config.controlPlane(), config.token(), owned);
   }
 
   private void startFilters() {

@@ -5,7 +5,6 @@ import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.EnvoySettings;
 import dev.hfi.testkit.internal.FilterModule;
-import dev.hfi.testkit.internal.Goodbye;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -191,20 +190,15 @@ public final class EnvoyProcess implements DataPlane {
   }
 
   /**
-   * Stops Envoy, removes its filter instances from the control plane's {@code /v1/nodes} (learnt
-   * from the filter's log line {@code filter instance ID of node NODE configured}, so only at log
-   * level info or finer; otherwise they expire there), and removes its folder. Safe to call more
-   * than once.
+   * Stops Envoy with SIGTERM (its filters say goodbye: they remove their instances from the control
+   * plane's {@code /v1/nodes}), SIGKILL after 5 s, and removes its folder. Safe to call more than
+   * once.
    */
   @Override
   public synchronized void close() {
     started = false;
     stopProcess();
     if (process != null) {
-      Goodbye.say(
-          config.controlPlane(),
-          config.token(),
-          Goodbye.instancesIn(logs(), config.upstreams().keySet()));
       process = null;
     }
     if (shutdownHook != null) {

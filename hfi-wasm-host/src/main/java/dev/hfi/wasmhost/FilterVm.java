@@ -30,11 +30,14 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -103,6 +106,18 @@ public final class FilterVm implements AutoCloseable {
   private int rootContextId = -1;
 
   private volatile boolean closed;
+
+  /**
+   * The answer to the filter's goodbye: the http call its root context makes from {@code on_done}
+   * while {@link #close()} runs, to remove its instance from the control plane. Close waits for it
+   * (at most {@link #GOODBYE_WAIT}), as Envoy waits for the filter's {@code proxy_done}.
+   */
+  private final CompletableFuture<Void> goodbye = new CompletableFuture<>();
+
+  /** The filter's own goodbye call times out after 2 s; this bounds it from the host's side. */
+  static final Duration GOODBYE_WAIT = Duration.ofSeconds(3);
+
+  private volatile boolean goodbyeSent;
 
   /** The VM trapped: its state is lost, requests bypass it. */
   private volatile boolean failed;
@@ -205,8 +220,10 @@ public final class FilterVm implements AutoCloseable {
   }
 
   /**
-   * Stops the VM (the root context's {@code on_done}, its tick and http calls cancelled). Requests
-   * still paused {@link Proceed} rather than hang. The scheduler and executors stay the caller's.
+   * Stops the VM: its tick and polls end, the root context's {@code on_done} runs and the goodbye
+   * it sends is answered (at most {@link #GOODBYE_WAIT}). Requests still paused {@link Proceed}
+   * rather than hang. The scheduler and executors stay the caller's and must run until this
+   * returns.
    */
   @Override
   public void close() {
@@ -229,6 +246,15 @@ public final class FilterVm implements AutoCloseable {
       plugin.unlock();
     }
     released.forEach(p -> p.complete(PROCEED));
+    if (goodbyeSent) {
+      try {
+        goodbye.get(GOODBYE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        log.log(FilterLog.Level.WARN, "the filter's goodbye got no answer within " + GOODBYE_WAIT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private PluginHttpContext newStream(RequestHead head) {
@@ -321,6 +347,19 @@ public final class FilterVm implements AutoCloseable {
     };
   }
 
+  /** The goodbye's answer, delivered although the VM is closed; then close may return. */
+  private Runnable farewell(Runnable deliver) {
+    return () -> {
+      try {
+        deliver.run();
+      } catch (RuntimeException e) {
+        log.log(FilterLog.Level.WARN, "the filter's goodbye answer failed: " + e);
+      } finally {
+        goodbye.complete(null);
+      }
+    };
+  }
+
   private static ImportFunction hostFunction(Instance instance, String name) {
     for (ImportFunction f : instance.imports().functions()) {
       if (f.module().equals("env") && f.name().equals(name)) {
@@ -381,6 +420,9 @@ public final class FilterVm implements AutoCloseable {
               List.copyOf(sent),
               body == null ? new byte[0] : body,
               Duration.ofMillis(timeout));
+      // A call made once closed is the root context's goodbye, answered despite the close.
+      boolean isGoodbye = closed;
+      goodbyeSent |= isGoodbye;
       return httpCalls.send(
           call,
           answer -> {
@@ -391,10 +433,10 @@ public final class FilterVm implements AutoCloseable {
             for (Map.Entry<String, String> h : answer.headers()) {
               got.add(h.getKey(), h.getValue());
             }
+            Runnable deliver = () -> handler.call(answer.status(), got, answer.body());
             try {
               callbacks.execute(
-                  callback(
-                      "http-call answer", () -> handler.call(answer.status(), got, answer.body())));
+                  isGoodbye ? farewell(deliver) : callback("http-call answer", deliver));
             } catch (RejectedExecutionException e) {
               // Shutting down: the VM is gone, nobody waits for this answer.
             }

@@ -10,8 +10,6 @@ import dev.hfi.wasmhost.FilterVm;
 import dev.hfi.wasmhost.HttpCalls;
 import dev.hfi.wasmhost.RequestHead;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * One {@code hfi-filter.wasm} VM of the embedded data plane: a {@link FilterVm} (hfi-wasm-host, the
  * one proxy-wasm host adaptor, shared with the filter's own tests) running the filter compiled at
  * build time, its http calls sent on Jetty's asynchronous client with their timeout, its log in
- * SLF4J ({@code dev.hfi.filter}). It notes the instance id the filter reports to the control plane.
+ * SLF4J ({@code dev.hfi.filter}).
  *
  * <p>Thread-safe, as {@link FilterVm}: one VM serialises its requests, like one Envoy worker.
  */
@@ -60,7 +58,6 @@ public final class WasmFilterHost implements AutoCloseable {
 
   private final FilterVm vm;
   private final long createNanos;
-  private volatile String instance;
 
   /**
    * Creates the VM (on_vm_start, on_configure); {@link #startPolling()} starts its long polls.
@@ -119,14 +116,6 @@ public final class WasmFilterHost implements AutoCloseable {
     return createNanos;
   }
 
-  /**
-   * The instance id the filter reports to the control plane (it makes one up at random, per VM),
-   * read from its first long poll; null before that.
-   */
-  public String instance() {
-    return instance;
-  }
-
   /** The filter's counters and gauges, by metric name. */
   public FilterMetrics metrics() {
     return vm.metrics();
@@ -154,9 +143,6 @@ public final class WasmFilterHost implements AutoCloseable {
     @Override
     public Runnable send(Call call, Consumer<Answer> answer) {
       URI uri = call.uri();
-      if (instance == null && uri.getRawQuery() != null) {
-        instance = queryParameter(uri.getRawQuery(), "instance");
-      }
       Request request =
           http.newRequest(call.host(), call.port())
               .scheme(uri.getScheme())
@@ -186,15 +172,6 @@ public final class WasmFilterHost implements AutoCloseable {
           });
       return () -> request.abort(new CancellationException("the filter cancelled the call"));
     }
-  }
-
-  private static String queryParameter(String rawQuery, String name) {
-    for (String pair : rawQuery.split("&")) {
-      if (pair.startsWith(name + "=")) {
-        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
   }
 
   private static final class Slf4jLog implements FilterLog {

@@ -55,6 +55,9 @@ public final class Abi {
       int timeoutMs,
       int returnToken);
 
+  @Import(module = "env", name = "proxy_done")
+  public static native int proxyDone();
+
   @Import(module = "env", name = "proxy_set_effective_context")
   public static native int proxySetEffectiveContext(int contextId);
 

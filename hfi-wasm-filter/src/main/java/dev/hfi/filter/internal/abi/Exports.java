@@ -62,8 +62,7 @@ public final class Exports {
 
   @Export(name = "proxy_on_done")
   public static int onDone(int contextId) {
-    Dispatcher.onDone(contextId);
-    return 1;
+    return Dispatcher.onDone(contextId) ? 1 : 0;
   }
 
   @Export(name = "proxy_on_delete")

@@ -41,6 +41,9 @@ public final class FilterRoot {
   /** Enough of a body to hold the event's {@code id:} line. */
   private static final int ID_PREFIX_BYTES = 64;
 
+  /** How long a goodbye may hold the VM's shutdown. */
+  private static final int GOODBYE_TIMEOUT_MS = 2000;
+
   /** The http call may take this much longer than the poll's own {@code wait}. */
   private static final int CALL_SLACK_MS = 5000;
 
@@ -55,7 +58,9 @@ public final class FilterRoot {
   private long rejectedVersion;
   private String rejectedError = "";
   private boolean started;
+  private boolean closing;
   private int pollToken;
+  private int goodbyeToken;
   private long nextPollAtMs = Long.MAX_VALUE;
   private int tickPeriodMs;
 
@@ -108,6 +113,9 @@ public final class FilterRoot {
   }
 
   public void onTick() {
+    if (closing) {
+      return;
+    }
     long now = Host.nowMillis();
     if (nextPollAtMs <= now && pollToken == 0) {
       nextPollAtMs = Long.MAX_VALUE;
@@ -142,32 +150,7 @@ public final class FilterRoot {
             rejectedVersion,
             rejectedError,
             config.pollTimeoutMs());
-    byte[] headers =
-        config.token() == null
-            ? RequestHeaders.encode(
-                ":method",
-                "GET",
-                ":path",
-                path,
-                ":authority",
-                config.authority(),
-                ":scheme",
-                "http",
-                "accept",
-                "text/event-stream")
-            : RequestHeaders.encode(
-                ":method",
-                "GET",
-                ":path",
-                path,
-                ":authority",
-                config.authority(),
-                ":scheme",
-                "http",
-                "accept",
-                "text/event-stream",
-                "authorization",
-                "Bearer " + config.token());
+    byte[] headers = callHeaders("GET", path, "text/event-stream");
     int token = Host.httpCall(config.cluster(), headers, config.pollTimeoutMs() + CALL_SLACK_MS);
     if (token < 0) {
       failed("http call to cluster " + config.cluster() + " refused, status " + -token);
@@ -176,11 +159,72 @@ public final class FilterRoot {
     }
   }
 
+  /** The headers of a call to the control plane, with the token when there is one. */
+  private byte[] callHeaders(String method, String path, String accept) {
+    return config.token() == null
+        ? RequestHeaders.encode(
+            ":method",
+            method,
+            ":path",
+            path,
+            ":authority",
+            config.authority(),
+            ":scheme",
+            "http",
+            "accept",
+            accept)
+        : RequestHeaders.encode(
+            ":method",
+            method,
+            ":path",
+            path,
+            ":authority",
+            config.authority(),
+            ":scheme",
+            "http",
+            "accept",
+            accept,
+            "authorization",
+            "Bearer " + config.token());
+  }
+
+  /**
+   * The VM is going to stop (Envoy drains or exits, the embedded data plane closes): stops polling
+   * and says goodbye, removing this instance from the control plane's data planes so that waits for
+   * ACKs stop counting it at once rather than when it expires. Returns false while the goodbye is
+   * under way: its answer, or its failure, calls {@code proxy_done}.
+   */
+  public boolean onDone() {
+    closing = true;
+    nextPollAtMs = Long.MAX_VALUE;
+    if (!started || config == null) {
+      return true;
+    }
+    int token =
+        Host.httpCall(
+            config.cluster(),
+            callHeaders("DELETE", PollProtocol.goodbyePath(config.node(), instance), "*/*"),
+            GOODBYE_TIMEOUT_MS);
+    if (token < 0) {
+      return true;
+    }
+    goodbyeToken = token;
+    return false;
+  }
+
   public void onHttpCallResponse(int token, int numHeaders, int bodySize) {
+    if (token == goodbyeToken) {
+      goodbyeToken = 0;
+      Host.done();
+      return;
+    }
     if (token != pollToken) {
       return;
     }
     pollToken = 0;
+    if (closing) {
+      return;
+    }
     int status = numHeaders == 0 ? 0 : Host.httpCallResponseStatus();
     if (status == 200) {
       String unusable = apply(bodySize);

@@ -27,6 +27,18 @@ public final class PollProtocol {
     return sb.append("&wait=").append(waitMs).append("ms").toString();
   }
 
+  /**
+   * The {@code :path} of the goodbye: {@code DELETE} of this filter instance from the control
+   * plane's data planes, so that waits for ACKs stop counting it at once.
+   */
+  public static String goodbyePath(String node, String instance) {
+    StringBuilder sb = new StringBuilder("/v1/nodes/");
+    encode(sb, node);
+    sb.append("/instances/");
+    encode(sb, instance);
+    return sb.toString();
+  }
+
   /** Percent-encodes everything but RFC 3986 unreserved characters. */
   static void encode(StringBuilder sb, String s) {
     byte[] b = Bytes.utf8(s);

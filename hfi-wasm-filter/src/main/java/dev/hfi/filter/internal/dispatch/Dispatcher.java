@@ -81,14 +81,23 @@ public final class Dispatcher {
     }
   }
 
-  public static void onDone(int id) {
+  /**
+   * A stream ended, or a root context is to stop (the VM shuts down). Returns false while a root
+   * context still says goodbye: it calls {@code proxy_done} when that is over.
+   */
+  public static boolean onDone(int id) {
+    Memory.reset();
     try {
       FilterRoot root = streams.get(id);
       if (root != null) {
         FilterStream.onDone(id, root);
+        return true;
       }
+      root = roots.get(id);
+      return root == null || root.onDone();
     } catch (Throwable t) {
       FilterErrors.report("proxy_on_done", t);
+      return true;
     }
   }
 

@@ -185,6 +185,11 @@ public final class Host {
     return Memory.getInt(Memory.scratch(0));
   }
 
+  /** Tells the host that the current root context, which deferred its {@code on_done}, is done. */
+  public static int done() {
+    return Abi.proxyDone();
+  }
+
   public static int setEffectiveContext(int contextId) {
     return Abi.proxySetEffectiveContext(contextId);
   }

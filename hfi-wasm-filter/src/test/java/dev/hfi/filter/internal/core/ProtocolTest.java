@@ -29,6 +29,12 @@ class ProtocolTest {
   }
 
   @Test
+  void goodbyePathNamesTheInstanceEncoded() {
+    assertThat(PollProtocol.goodbyePath("orders proxy", "ab12"))
+        .isEqualTo("/v1/nodes/orders%20proxy/instances/ab12");
+  }
+
+  @Test
   void parsesOneSseEvent() {
     PollProtocol.Event e =
         PollProtocol.parseEvent(": comment\r\nid: 42\r\nevent: ruleset\r\ndata: {\"a\":1}\r\n\r\n");
