@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +24,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * A real, single-member etcd server in a child process, listening on free loopback ports, for tests
- * and for the JUnit extension's ETCD mode. No Docker: it runs the {@code etcd} binary (Debian's
- * {@code etcd-server} package; {@code ci/install-deps.sh} installs it).
+ * A real etcd server in a child process (a single member, or one member of a {@link #cluster}),
+ * listening on free loopback ports, for tests and for the JUnit extension's ETCD mode. No Docker:
+ * it runs the {@code etcd} binary (Debian's {@code etcd-server} package; {@code ci/install-deps.sh}
+ * installs it).
  *
  * <p>{@link #start()} returns once etcd logs that it serves clients (an event read from its log,
  * not a sleep). {@link #kill()} and {@link #restart()} keep the data directory and the ports, so
@@ -46,27 +49,68 @@ public final class EtcdProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Path dir;
+  private final String name;
   private final int clientPort;
   private final int peerPort;
+  private String initialCluster;
   private Process process;
 
-  private EtcdProcess(Path dir, int clientPort, int peerPort) {
-    this.dir = dir;
+  private EtcdProcess(String name, int clientPort, int peerPort) {
+    try {
+      this.dir = Files.createTempDirectory("hfi-etcd-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare an etcd data directory", e);
+    }
+    this.name = name;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.initialCluster = name + "=" + peerUrl();
   }
 
   /** Starts etcd on free loopback ports with a fresh data directory. */
   public static EtcdProcess start() {
-    try {
-      Path dir = Files.createTempDirectory("hfi-etcd-");
-      List<Integer> ports = FreePorts.pick(2);
-      EtcdProcess etcd = new EtcdProcess(dir, ports.get(0), ports.get(1));
-      etcd.launch();
-      return etcd;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare an etcd data directory", e);
+    List<Integer> ports = FreePorts.pick(2);
+    EtcdProcess etcd = new EtcdProcess("default", ports.get(0), ports.get(1));
+    etcd.await(etcd.spawn());
+    return etcd;
+  }
+
+  /**
+   * Starts a cluster of {@code size} members ({@code m0}, {@code m1}, ...) on free loopback ports,
+   * all at once (a member serves only once a quorum is up), and returns them once every one serves.
+   * Each member is killed, restarted and closed on its own, like a single server.
+   */
+  public static List<EtcdProcess> cluster(int size) {
+    List<Integer> ports = FreePorts.pick(2 * size);
+    List<EtcdProcess> members = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      members.add(new EtcdProcess("m" + i, ports.get(2 * i), ports.get(2 * i + 1)));
     }
+    StringJoiner cluster = new StringJoiner(",");
+    members.forEach(m -> cluster.add(m.name + "=" + m.peerUrl()));
+    try {
+      List<CompletableFuture<Void>> ready = new ArrayList<>();
+      for (EtcdProcess m : members) {
+        m.initialCluster = cluster.toString();
+        ready.add(m.spawn());
+      }
+      for (int i = 0; i < size; i++) {
+        members.get(i).await(ready.get(i));
+      }
+      return members;
+    } catch (RuntimeException e) {
+      members.forEach(EtcdProcess::close);
+      throw e;
+    }
+  }
+
+  /**
+   * The client URLs of {@code members}, comma-separated, as {@code --etcd-endpoints} takes them.
+   */
+  public static String endpoints(List<EtcdProcess> members) {
+    StringJoiner out = new StringJoiner(",");
+    members.forEach(m -> out.add(m.endpoint().toString()));
+    return out.toString();
   }
 
   /** The client URL, {@code http://127.0.0.1:<port>}. */
@@ -101,12 +145,15 @@ public final class EtcdProcess implements AutoCloseable {
     process = null;
   }
 
-  /** Starts etcd again on the same ports and data directory (after {@link #kill()}). */
+  /**
+   * Starts etcd again on the same ports and data directory (after {@link #kill()}); a cluster
+   * member rejoins its cluster.
+   */
   public void restart() {
     if (isRunning()) {
       throw new IllegalStateException("etcd is still running (pid " + process.pid() + ")");
     }
-    launch();
+    await(spawn());
   }
 
   /** Kills etcd and deletes its data directory. */
@@ -120,15 +167,20 @@ public final class EtcdProcess implements AutoCloseable {
     }
   }
 
-  private void launch() {
-    String peer = "http://127.0.0.1:" + peerPort;
+  private String peerUrl() {
+    return "http://127.0.0.1:" + peerPort;
+  }
+
+  /** Starts the process; the future completes when it serves clients. */
+  private CompletableFuture<Void> spawn() {
+    String peer = peerUrl();
     String client = endpoint().toString();
     String binary = System.getenv().getOrDefault("HFI_ETCD_BIN", "etcd");
     List<String> command =
         List.of(
             binary,
             "--name",
-            "default",
+            name,
             "--data-dir",
             dir.resolve("data").toString(),
             "--listen-client-urls",
@@ -140,7 +192,7 @@ public final class EtcdProcess implements AutoCloseable {
             "--initial-advertise-peer-urls",
             peer,
             "--initial-cluster",
-            "default=" + peer);
+            initialCluster);
     Process p;
     try {
       p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -158,10 +210,19 @@ public final class EtcdProcess implements AutoCloseable {
     Thread pump = new Thread(() -> pump(p, ready), "hfi-etcd-log-" + clientPort);
     pump.setDaemon(true);
     pump.start();
+    process = p;
+    return ready;
+  }
+
+  /** Waits until the process spawned serves clients; kills it if it does not in time. */
+  private void await(CompletableFuture<Void> ready) {
+    Process p = process;
+    String client = endpoint().toString();
     try {
       ready.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       p.destroyForcibly();
+      process = null;
       throw new HfiException(
           ErrorCode.INTERNAL,
           "etcd did not become ready on "
@@ -173,10 +234,10 @@ public final class EtcdProcess implements AutoCloseable {
           e);
     } catch (InterruptedException e) {
       p.destroyForcibly();
+      process = null;
       Thread.currentThread().interrupt();
       throw new HfiException(ErrorCode.INTERNAL, "interrupted while starting etcd", e);
     }
-    process = p;
   }
 
   /** Copies etcd's output to etcd.log and completes {@code ready} when it serves clients. */
