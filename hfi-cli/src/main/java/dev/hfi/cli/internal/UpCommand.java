@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
       "It returns to you once the proxy has applied the control plane's rule set."
     })
 final class UpCommand implements Callable<Integer> {
+  /** Where both the control plane and the proxy of {@code up} listen (their builders' default). */
+  private static final String LOOPBACK = "127.0.0.1";
+
   @Spec CommandSpec spec;
 
   @Mixin LogOptions log;
@@ -45,6 +48,8 @@ final class UpCommand implements Callable<Integer> {
     HfiCommand root = HfiCommand.of(spec);
     URI up = dataPlane.upstream();
     PrintWriter out = spec.commandLine().getOut();
+    Ports.requireFree("--port", LOOPBACK, port);
+    Ports.requireFree("--listen", LOOPBACK, dataPlane.listen);
     MemoryPolicyStore store = new MemoryPolicyStore();
     ControlPlaneServer server;
     try {
@@ -57,7 +62,10 @@ final class UpCommand implements Callable<Integer> {
               .start();
     } catch (HfiException e) {
       store.close();
-      throw new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
+      CliException busy = Ports.busyOrNull("--port", LOOPBACK, port, e);
+      throw busy != null
+          ? busy
+          : new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
     }
     out.println("control plane listening on " + server.uri() + " (store: memory)");
     out.flush();
@@ -70,7 +78,9 @@ final class UpCommand implements Callable<Integer> {
                   .withControlPlane(server.uri())
                   .withControlPlaneToken(root.serverToken())
                   .withUpstream(dataPlane.node, up, dataPlane.listen)
-                  .withReadyTimeout(root.timeout()));
+                  .withReadyTimeout(root.timeout()),
+              LOOPBACK,
+              dataPlane.listen);
     } catch (RuntimeException e) {
       server.close();
       store.close();
