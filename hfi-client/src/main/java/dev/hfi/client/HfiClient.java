@@ -462,13 +462,11 @@ public final class HfiClient implements AutoCloseable {
   }
 
   private HfiException error(Response r) {
-    String text = "";
     JsonNode err = null;
     try {
       ResponseBody body = r.body();
       if (body != null) {
-        text = body.string();
-        err = Json.LENIENT.readTree(text).path("error");
+        err = Json.LENIENT.readTree(body.string()).path("error");
       }
     } catch (IOException | RuntimeException unreadable) {
       // Not JSON: handled below.

@@ -16,7 +16,7 @@ final class Ports {
   /**
    * Fails with exit code 1 when {@code port} (set by {@code option}) of {@code bindAddress} is in
    * use; port 0 (any free one) always passes. The port is released at once: the component that
-   * listens on it binds it again (a bind failure then is reported by {@link #busy}).
+   * listens on it binds it again (if it is taken in between, {@link #busyOrNull} words that).
    */
   static void requireFree(String option, String bindAddress, int port) {
     if (port == 0) {

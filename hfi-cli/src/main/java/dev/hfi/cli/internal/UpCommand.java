@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "It returns to you once the proxy has applied the control plane's rule set."
     })
 final class UpCommand implements Callable<Integer> {
-  /** Where both the control plane and the proxy of {@code up} listen (their builders' default). */
+  /** Where both the control plane and the proxy of {@code up} listen. */
   private static final String LOOPBACK = "127.0.0.1";
 
   @Spec CommandSpec spec;
@@ -56,6 +56,7 @@ final class UpCommand implements Callable<Integer> {
       server =
           ControlPlaneServer.builder()
               .withPort(port)
+              .withBindAddress(LOOPBACK)
               .withToken(root.serverToken())
               .withStore(store)
               .build()
@@ -77,6 +78,7 @@ final class UpCommand implements Callable<Integer> {
                   .builder()
                   .withControlPlane(server.uri())
                   .withControlPlaneToken(root.serverToken())
+                  .withBindAddress(LOOPBACK)
                   .withUpstream(dataPlane.node, up, dataPlane.listen)
                   .withReadyTimeout(root.timeout()),
               LOOPBACK,
