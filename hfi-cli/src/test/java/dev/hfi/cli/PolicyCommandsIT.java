@@ -4,14 +4,17 @@ import static dev.hfi.client.TestPolicies.abortYaml;
 import static dev.hfi.client.TestPolicies.delayYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.hfi.client.HfiClient;
 import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.controlplane.MemoryPolicyStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -362,10 +365,59 @@ class PolicyCommandsIT {
                 .start()) {
       Cli.Result denied = Cli.against(guarded.uri()).run("policy", "get");
       assertThat(denied.exitCode()).isEqualTo(1);
-      assertThat(denied.err()).startsWith("Error from server (Unauthorized):");
+      assertThat(denied.err().lines()).hasSize(1);
+      assertThat(denied.err())
+          .startsWith("Error from server (Unauthorized):")
+          .contains("--token", "HFI_TOKEN");
+      Cli.Result wrong = Cli.against(guarded.uri()).run("policy", "get", "--token", "guess");
+      assertThat(wrong.exitCode()).isEqualTo(1);
+      assertThat(wrong.err())
+          .startsWith("Error from server (Unauthorized): the bearer token is not valid")
+          .contains("--token", "HFI_TOKEN");
       Cli.Result allowed =
           Cli.against(guarded.uri()).env("HFI_TOKEN", "s3cret").run("policy", "get");
       assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
+    }
+  }
+
+  @Test
+  void aServerThatIsNotHfiIsNamedAsSuchWithTheOptionThatPointsElsewhere() throws IOException {
+    HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    other.createContext(
+        "/",
+        exchange -> {
+          boolean page = exchange.getRequestURI().getPath().equals("/v1/nodes");
+          byte[] body = "<html><body>Not here</body></html>".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/html");
+          exchange.sendResponseHeaders(page ? 200 : 404, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    other.start();
+    try {
+      URI addr = URI.create("http://127.0.0.1:" + other.getAddress().getPort());
+      for (String[] args :
+          new String[][] {
+            {"policy", "get"},
+            {"policy", "get", "x"},
+            {"policy", "delete", "x", "--ignore-not-found"},
+            {"nodes"},
+            {"policy", "apply", "-f", "-"}
+          }) {
+        Cli.Result r = Cli.against(addr).stdin(abortYaml("a", "/a", 503)).run(args);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err().lines()).as(r.toString()).hasSize(1);
+        assertThat(r.err())
+            .as(r.toString())
+            .startsWith(
+                "error: the server at " + addr + "/ does not look like an HFI control plane: ")
+            .contains("answered HTTP " + (args[0].equals("nodes") ? "200" : "404"))
+            .contains("(text/html)")
+            .contains("point --control-plane-addr (env HFI_CONTROL_PLANE) at the control plane")
+            .doesNotContain("NotFound");
+      }
+    } finally {
+      other.stop(0);
     }
   }
 }

@@ -73,6 +73,23 @@ class PolicyFilesTest {
   }
 
   @Test
+  void everyProblemOfADocumentIsOnItsOwnLineWrongTypesIncluded() throws IOException {
+    Path f =
+        write(
+            "many.yaml",
+            abortYaml("many", "api", 700).replace("fault:", "fault:\n    percentage: \"abc\""));
+    Cli.Result r = cli.run("policy", "apply", "-f", f.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    String at = "error: " + f + ":1: policy \"many\" is invalid: ";
+    assertThat(r.err().lines())
+        .containsExactly(
+            at + "spec.fault.percentage: expected a number, got \"abc\"",
+            at + "spec.match.path.prefix: must start with '/', got \"api\"",
+            at + "spec.fault.abort.httpStatus: must be in [200, 600), got 700");
+  }
+
+  @Test
   void everyBadDocumentIsReportedOnItsOwnLine() throws IOException {
     Path a = write("a.yaml", abortYaml("a", "/a", 99));
     Path b = write("b.json", "[1, 2]");

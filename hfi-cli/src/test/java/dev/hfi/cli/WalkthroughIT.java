@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.hfi.client.HfiClient;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,6 +75,51 @@ class WalkthroughIT {
         .contains("curl -si http://127.0.0.1:18000/api/orders")
         .contains("hfi policy delete orders-abort --wait")
         .contains("x-hfi-fault: orders-abort");
+  }
+
+  /**
+   * The README's start of {@code hfi up} and its wait loop, run by bash as written, with port 8080
+   * taken: the loop ends once {@code hfi up} has exited and prints its log, which names the port
+   * and the option to choose another (it looped forever before).
+   */
+  @Test
+  void theReadmeWaitLoopEndsWithTheReasonWhenHfiUpCannotStart() throws Exception {
+    String readme = Files.readString(REPO.resolve("README.md"));
+    int start = readme.indexOf("hfi up --upstream http://127.0.0.1:9000 > /tmp/hfi-up.log");
+    int end = readme.indexOf("\ndone\n", start);
+    assertThat(start).as("README starts hfi up").isPositive();
+    assertThat(end).as("README waits for hfi up with a loop").isPositive();
+    Path log = Files.createTempFile("hfi-up", ".log");
+    String script =
+        readme
+            .substring(start, end + "\ndone\n".length())
+            .replace("/tmp/hfi-up.log", log.toString());
+    ServerSocket taken = null;
+    try {
+      try {
+        taken = new ServerSocket(8080, 50, InetAddress.getByName("127.0.0.1"));
+      } catch (BindException alreadyTaken) {
+        // Something else holds 8080 already: just as good.
+      }
+      ProcessBuilder bash = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
+      bash.environment()
+          .put("PATH", Path.of("src/main/sh").toAbsolutePath() + ":" + System.getenv("PATH"));
+      bash.environment().remove("HFI_CONTROL_PLANE");
+      bash.environment().remove("HFI_PORT");
+      Process p = bash.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the loop ended:\n" + out).isTrue();
+      assertThat(out)
+          .contains(
+              "error: cannot listen on 127.0.0.1:8080: the port is in use; choose another with"
+                  + " --port (0 picks a free one)");
+      assertThat(readme).contains("--port 8081 --listen 18001");
+    } finally {
+      if (taken != null) {
+        taken.close();
+      }
+      Files.deleteIfExists(log);
+    }
   }
 
   @ParameterizedTest(name = "--data-plane {0}")

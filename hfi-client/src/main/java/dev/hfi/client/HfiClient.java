@@ -1,5 +1,6 @@
 package dev.hfi.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hfi.client.internal.Json;
 import java.io.Closeable;
@@ -27,8 +28,9 @@ import okhttp3.sse.EventSources;
  * <p>Errors are typed: {@link InvalidPolicyException} (400, with the server's message), {@link
  * PolicyNotFoundException} (404), {@link ConflictException} (409), {@link
  * StoreUnavailableException} (503), {@link ControlPlaneUnreachableException} naming the address
- * tried, else {@link HfiException} with the server's code. Thread-safe; one instance can serve a
- * whole program. Streams ({@link #subscribeRuleSets}, {@link #subscribeEvents}) deliver on OkHttp's
+ * tried ({@link NotAControlPlaneException} when what answers there is not an HFI control plane),
+ * else {@link HfiException} with the server's code. Thread-safe; one instance can serve a whole
+ * program. Streams ({@link #subscribeRuleSets}, {@link #subscribeEvents}) deliver on OkHttp's
  * threads, in order, and end with {@link Subscription#close()}.
  *
  * <pre>{@code
@@ -188,11 +190,12 @@ public final class HfiClient implements AutoCloseable {
 
   private List<DataPlaneInstance> removed(Request req) {
     try (Response r = http.newCall(req).execute()) {
-      if (r.code() == 404) {
-        return List.of();
-      }
       if (!r.isSuccessful()) {
-        throw error(r);
+        HfiException e = error(r);
+        if (e instanceof PolicyNotFoundException) {
+          return List.of();
+        }
+        throw e;
       }
       List<DataPlaneInstance> items = new ArrayList<>();
       for (JsonNode n : read(r, JsonNode.class).path("items")) {
@@ -409,7 +412,12 @@ public final class HfiClient implements AutoCloseable {
       if (!r.isSuccessful()) {
         throw error(r);
       }
-      return reader.read(r);
+      try {
+        return reader.read(r);
+      } catch (JsonProcessingException e) {
+        throw notAControlPlane(
+            r, "answered HTTP " + r.code() + " with something that is not HFI's JSON");
+      }
     } catch (IOException e) {
       throw unreachable(e);
     }
@@ -453,37 +461,53 @@ public final class HfiClient implements AutoCloseable {
     return new RuleSet(Long.parseLong(id), data, ruleCount(data));
   }
 
-  private static HfiException error(Response r) {
-    String message = "HTTP " + r.code();
-    ErrorCode code = null;
+  private HfiException error(Response r) {
+    JsonNode err = null;
     try {
       ResponseBody body = r.body();
       if (body != null) {
-        JsonNode err = Json.LENIENT.readTree(body.string()).path("error");
-        if (err.has("message")) {
-          message = err.path("message").asText();
-          code = ErrorCode.fromCode(err.path("code").asText());
-        }
+        err = Json.LENIENT.readTree(body.string()).path("error");
       }
     } catch (IOException | RuntimeException unreadable) {
-      // Not our error JSON (a proxy in between?): the status code still says what happened.
+      // Not JSON: handled below.
     }
+    if (err == null || !err.path("code").isTextual() || !err.path("message").isTextual()) {
+      return notAControlPlane(r, "answered HTTP " + r.code() + " without HFI's JSON error");
+    }
+    String message = err.path("message").asText();
+    ErrorCode code = ErrorCode.fromCode(err.path("code").asText());
     return switch (r.code()) {
-      case 400 -> new InvalidPolicyException(message);
+      case 400 -> invalid(err.path("problems"), message);
       case 404 -> new PolicyNotFoundException(message);
       case 409 -> new ConflictException(message);
       case 503 -> new StoreUnavailableException(message);
-      default -> new HfiException(code != null ? code : statusCode(r.code()), message);
+      default -> new HfiException(code, message);
     };
   }
 
-  private static ErrorCode statusCode(int status) {
-    for (ErrorCode c : ErrorCode.values()) {
-      if (c.httpStatus() == status) {
-        return c;
+  /** The server's problems, one by one when it lists them (servers before 0.1 did not). */
+  private static InvalidPolicyException invalid(JsonNode problems, String message) {
+    List<String> list = new ArrayList<>();
+    for (JsonNode p : problems) {
+      if (p.isTextual()) {
+        list.add(p.asText());
       }
     }
-    return ErrorCode.INTERNAL;
+    return list.isEmpty() ? new InvalidPolicyException(message) : new InvalidPolicyException(list);
+  }
+
+  private NotAControlPlaneException notAControlPlane(Response r, String what) {
+    String type = r.header("Content-Type");
+    return new NotAControlPlaneException(
+        "the server at "
+            + base
+            + " does not look like an HFI control plane: "
+            + r.request().method()
+            + " "
+            + r.request().url().encodedPath()
+            + " "
+            + what
+            + (type == null ? " (no content type)" : " (" + type + ")"));
   }
 
   private ControlPlaneUnreachableException unreachable(IOException e) {

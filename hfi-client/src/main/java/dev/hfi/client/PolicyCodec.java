@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.hfi.client.internal.Json;
 import dev.hfi.client.internal.PolicyValidator;
+import dev.hfi.client.internal.ShapeCheck;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -27,7 +28,9 @@ import java.util.stream.Collectors;
  *
  * <p>Every failure is an {@link InvalidPolicyException} whose message names the field path, e.g.
  * {@code spec.fault.abort.httpStatus: must be in [200, 600), got 700} or {@code spec.match.paht:
- * unknown field; expected one of: headers, method, path}. Thread-safe; all methods are static.
+ * unknown field; expected one of: headers, method, path}; every problem found is listed, one per
+ * line ({@link InvalidPolicyException#problems()}), wrong types and unknown fields included.
+ * Thread-safe; all methods are static.
  *
  * <pre>{@code
  * FaultInjectionPolicy p = PolicyCodec.parse(yamlText, PolicyCodec.Format.YAML); // parses + validates
@@ -67,15 +70,47 @@ public final class PolicyCodec {
   }
 
   /**
-   * Parses one policy without validating its content (only syntax, unknown fields and types are
-   * checked). The server uses it to reject a bad body before looking at the policy's rules.
+   * Parses one policy without validating its content: only syntax, unknown fields and types are
+   * checked. The server uses it to reject a bad body before looking at the policy's rules. When a
+   * field is unknown or has the wrong type, the exception lists every such field and also the rule
+   * violations of the rest of the policy (those not about the fields already reported), one per
+   * line, so that one answer names every problem.
    */
   public static FaultInjectionPolicy read(String text, Format format) {
+    ObjectMapper mapper = format == Format.YAML ? Json.YAML : Json.JSON;
+    JsonNode tree = tree(text, format, mapper);
+    List<ShapeCheck.Problem> shape = new ArrayList<>();
+    JsonNode clean = ShapeCheck.check(tree, FaultInjectionPolicy.class, shape);
+    FaultInjectionPolicy policy;
+    try {
+      policy = mapper.treeToValue(clean, FaultInjectionPolicy.class);
+    } catch (JsonMappingException e) {
+      // Whatever the shape check does not know about, Jackson still catches.
+      List<String> problems = new ArrayList<>(shape.stream().map(String::valueOf).toList());
+      problems.add(bindingMessage(e));
+      throw new InvalidPolicyException(problems);
+    } catch (IOException e) {
+      throw new InvalidPolicyException("body: cannot be read: " + e.getMessage());
+    }
+    if (!shape.isEmpty()) {
+      List<String> problems = new ArrayList<>(shape.stream().map(String::valueOf).toList());
+      for (String rule : PolicyValidator.validate(policy)) {
+        String path = rule.split(": ", 2)[0];
+        if (shape.stream().noneMatch(s -> related(s.path(), path))) {
+          problems.add(rule);
+        }
+      }
+      throw new InvalidPolicyException(problems);
+    }
+    return policy;
+  }
+
+  /** The one object of {@code text}, or the syntax problem. */
+  private static JsonNode tree(String text, Format format, ObjectMapper mapper) {
     if (text == null || text.isBlank()) {
       throw new InvalidPolicyException(
           "request body is empty: send one FaultInjectionPolicy as JSON or YAML");
     }
-    ObjectMapper mapper = format == Format.YAML ? Json.YAML : Json.JSON;
     try {
       List<JsonNode> docs = new ArrayList<>();
       ObjectReader trees =
@@ -100,7 +135,7 @@ public final class PolicyCodec {
         throw new InvalidPolicyException(
             "body: expected a FaultInjectionPolicy object, got " + describe(tree));
       }
-      return mapper.treeToValue(tree, FaultInjectionPolicy.class);
+      return tree;
     } catch (StreamReadException e) {
       throw new InvalidPolicyException(syntaxMessage(format, e));
     } catch (JsonMappingException e) {
@@ -111,13 +146,27 @@ public final class PolicyCodec {
   }
 
   /**
+   * Whether a rule about {@code rule} may be a consequence of the problem at {@code field} (a field
+   * dropped for its type makes its parent look incomplete): the same path, or one inside the other.
+   */
+  private static boolean related(String field, String rule) {
+    return field.equals(rule) || inside(field, rule) || inside(rule, field);
+  }
+
+  private static boolean inside(String path, String parent) {
+    return path.length() > parent.length()
+        && path.startsWith(parent)
+        && (path.charAt(parent.length()) == '.' || path.charAt(parent.length()) == '[');
+  }
+
+  /**
    * Checks every rule of the design and throws {@link InvalidPolicyException} listing each
-   * violation with its field path.
+   * violation with its field path, one per line.
    */
   public static void validate(FaultInjectionPolicy policy) {
     List<String> errors = PolicyValidator.validate(policy);
     if (!errors.isEmpty()) {
-      throw new InvalidPolicyException(String.join("; ", errors));
+      throw new InvalidPolicyException(errors);
     }
   }
 

@@ -99,6 +99,58 @@ class PolicyCodecTest {
   }
 
   @Test
+  void aWrongTypeDoesNotHideTheOtherProblems() {
+    String bad =
+        """
+        apiVersion: hfi.dev/v1alpha1
+        kind: FaultInjectionPolicy
+        metadata: {name: Bad_Name}
+        spec:
+          priority: high
+          match: {path: {prefix: /api}, mehtod: {exact: GET}}
+          fault:
+            percentage: "abc"
+            abort: {httpStatus: 700}
+        """;
+    assertThatThrownBy(() -> PolicyCodec.parse(bad, PolicyCodec.Format.YAML))
+        .isInstanceOfSatisfying(
+            InvalidPolicyException.class,
+            e -> {
+              assertThat(e.problems())
+                  .containsExactlyInAnyOrder(
+                      "spec.priority: expected an integer, got \"high\"",
+                      "spec.match.mehtod: unknown field; expected one of: headers, method, path",
+                      "spec.fault.percentage: expected a number, got \"abc\"",
+                      "metadata.name: must be a DNS-1123 label (lower-case letters, digits and"
+                          + " '-', starting and ending with a letter or digit, at most 63"
+                          + " characters), got \"Bad_Name\"",
+                      "spec.fault.abort.httpStatus: must be in [200, 600), got 700");
+              assertThat(e.getMessage().lines()).containsExactlyElementsOf(e.problems());
+            });
+  }
+
+  @Test
+  void aFieldDroppedForItsTypeDoesNotAlsoMakeItsParentLookIncomplete() {
+    String bad = TestPolicies.yaml("a", 503).replace("abort: {httpStatus: 503}", "abort: 503");
+    assertThatThrownBy(() -> PolicyCodec.parse(bad, PolicyCodec.Format.YAML))
+        .isInstanceOfSatisfying(
+            InvalidPolicyException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly("spec.fault.abort: expected an object, got 503"));
+  }
+
+  @Test
+  void everyRuleViolationIsOneLineOfTheMessage() {
+    String bad = TestPolicies.yaml("a", 503).replace("httpStatus: 503", "httpStatus: 99");
+    String worse = bad.replace("prefix: /api/a", "prefix: api/a");
+    assertThatThrownBy(() -> PolicyCodec.parse(worse, PolicyCodec.Format.YAML))
+        .hasMessage(
+            "spec.match.path.prefix: must start with '/', got \"api/a\"\n"
+                + "spec.fault.abort.httpStatus: must be in [200, 600), got 99");
+  }
+
+  @Test
   void percentageHasAtMostFourDecimals() {
     String ok = TestPolicies.yaml("a", 503).replace("fault:", "fault:\n    percentage: 0.0001");
     assertThat(PolicyCodec.parse(ok, PolicyCodec.Format.YAML).spec().fault().percentage())

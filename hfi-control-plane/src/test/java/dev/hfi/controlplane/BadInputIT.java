@@ -1,7 +1,12 @@
 package dev.hfi.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ServerFixture.Answer;
@@ -357,6 +362,33 @@ class BadInputIT {
     Answer put = f.send("PUT", "/v1/policies/bad", type, body);
     assertThat(put.status()).as(what + " (PUT)").isEqualTo(status);
     assertThat(f.store.list()).as(what).isEqualTo(before);
+  }
+
+  @Test
+  void everyProblemIsListedOnePerLineAndInProblemsWrongTypesIncluded() throws Exception {
+    String body =
+        yaml("name: bad", "name: Bad_Name")
+            .replace("percentage: 50", "percentage: \"abc\"")
+            .replace("httpStatus: 503", "httpStatus: 700");
+    List<String> expected =
+        List.of(
+            "spec.fault.percentage: expected a number, got \"abc\"",
+            "metadata.name: must be a DNS-1123 label (lower-case letters, digits and '-', starting"
+                + " and ending with a letter or digit, at most 63 characters), got \"Bad_Name\"",
+            "spec.fault.abort.httpStatus: must be in [200, 600), got 700");
+    Answer post = f.send("POST", "/v1/policies", YAML, body);
+    assertThat(post.status()).isEqualTo(400);
+    JsonNode error = new ObjectMapper().readTree(post.body()).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("Invalid");
+    assertThat(error.path("message").asText().lines()).containsExactlyElementsOf(expected);
+    assertThat(error.path("problems"))
+        .extracting(JsonNode::asText)
+        .containsExactlyElementsOf(expected);
+    assertThatThrownBy(() -> f.client.apply(body, PolicyCodec.Format.YAML))
+        .isInstanceOfSatisfying(
+            InvalidPolicyException.class,
+            e -> assertThat(e.problems()).containsExactlyElementsOf(expected));
+    assertThat(f.store.list()).isEqualTo(before);
   }
 
   @Test

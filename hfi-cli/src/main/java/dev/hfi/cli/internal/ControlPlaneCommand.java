@@ -156,6 +156,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
           spec.commandLine(),
           "--max-policies: must be at least 1, got " + maxPolicies + " (env HFI_MAX_POLICIES)");
     }
+    Ports.requireFree("--port", bind, port);
     PolicyStore policies = openStore();
     ControlPlaneServer server;
     try {
@@ -173,7 +174,10 @@ final class ControlPlaneCommand implements Callable<Integer> {
               .start();
     } catch (HfiException e) {
       policies.close();
-      throw new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
+      CliException busy = Ports.busyOrNull("--port", bind, port, e);
+      throw busy != null
+          ? busy
+          : new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       policies.close();
       throw e;

@@ -13,12 +13,17 @@ final class DataPlanes {
    * Starts the configured data plane.
    *
    * @throws CliException exit code 2 for a bad setting (the message names it), 1 when it cannot
-   *     start (a port in use, no Envoy binary, the filters did not acknowledge in time)
+   *     start (its port {@code listen} of {@code bindAddress} in use, no Envoy binary, the filters
+   *     did not acknowledge in time)
    */
-  static DataPlane start(DataPlane.Builder<?> builder) {
+  static DataPlane start(DataPlane.Builder<?> builder, String bindAddress, int listen) {
     try {
       return builder.start();
     } catch (TestkitException e) {
+      CliException busy = Ports.busyOrNull("--listen", bindAddress, listen, e);
+      if (busy != null) {
+        throw busy;
+      }
       throw new CliException(
           e.code() == TestkitException.Code.INVALID_CONFIGURATION
               ? CliException.USAGE

@@ -4,12 +4,15 @@ import dev.hfi.client.ControlPlaneUnreachableException;
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.InvalidPolicyException;
+import dev.hfi.client.NotAControlPlaneException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Turns exceptions into one line on stderr and an exit code (kubectl's wording where it has one).
+ * Turns exceptions into one line on stderr (one per problem of an invalid policy) and an exit code
+ * (kubectl's wording where it has one).
  */
 final class Errors {
   private Errors() {}
@@ -69,26 +72,60 @@ final class Errors {
                     .toList()));
   }
 
-  /** The one line printed for {@code e}. */
+  /** What is printed for {@code e}: one line, or one per problem of an invalid policy. */
   static String message(Exception e) {
+    return String.join(System.lineSeparator(), lines(e));
+  }
+
+  /** The lines printed for {@code e}: one, or one per problem of an invalid policy. */
+  static List<String> lines(Exception e) {
     if (e instanceof CliException c) {
-      return c.getMessage();
+      return List.of(c.getMessage());
+    }
+    if (e instanceof NotAControlPlaneException n) {
+      return List.of(
+          "error: "
+              + n.getMessage()
+              + "; point --control-plane-addr (env "
+              + HfiCommand.ENV_ADDR
+              + ") at the control plane");
     }
     if (e instanceof ControlPlaneUnreachableException u) {
-      return "error: "
-          + u.getMessage()
-          + "; is it running? Start one with 'hfi control-plane' or 'hfi up', or point"
-          + " --control-plane-addr (env HFI_CONTROL_PLANE) at it";
+      return List.of(
+          "error: "
+              + u.getMessage()
+              + "; is it running? Start one with 'hfi control-plane' or 'hfi up', or point"
+              + " --control-plane-addr (env "
+              + HfiCommand.ENV_ADDR
+              + ") at it");
+    }
+    if (e instanceof InvalidPolicyException i) {
+      return i.problems().stream().map(p -> "Error from server (Invalid): " + p).toList();
     }
     if (e instanceof HfiException h) {
-      return h.code().httpStatus() > 0
-          ? "Error from server (" + h.code().code() + "): " + h.getMessage()
-          : "error: " + h.getMessage();
+      if (h.code().httpStatus() <= 0) {
+        return List.of("error: " + h.getMessage());
+      }
+      return List.of("Error from server (" + h.code().code() + "): " + h.getMessage() + hint(h));
     }
     if (e instanceof IllegalArgumentException) {
-      return "error: " + e.getMessage();
+      return List.of("error: " + e.getMessage());
     }
-    return "error: " + e;
+    return List.of("error: " + e);
+  }
+
+  /** How to fix a refusal that is about the caller's credentials. */
+  private static String hint(HfiException h) {
+    return switch (h.code()) {
+      case UNAUTHORIZED ->
+          "; the CLI sends the token given with --token (env " + HfiCommand.ENV_TOKEN + ")";
+      case FORBIDDEN ->
+          "; a control plane started with --token serves any Host to clients that pass that"
+              + " token with --token (env "
+              + HfiCommand.ENV_TOKEN
+              + ")";
+      default -> "";
+    };
   }
 
   /** The exit code for {@code e}: 2 for invalid input (a bad policy or setting), else 1. */

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success",
-      "  1  failure: the server said no or is unreachable, or a wait timed out",
+      "  1  failure: the server said no or is unreachable, a wait timed out, or a port is in use",
       "  2  usage error or invalid input",
       "",
       "Run 'hfi COMMAND --help' for a command's options. Documentation: docs/CLI.md"

@@ -68,7 +68,9 @@ final class PolicyApplyCommand implements Callable<Integer> {
         } catch (ControlPlaneUnreachableException e) {
           throw e;
         } catch (HfiException e) {
-          err.println(Errors.message(e) + " (" + item.where() + ")");
+          for (String line : Errors.lines(e)) {
+            err.println(line + " (" + item.where() + ")");
+          }
           invalid |= e instanceof InvalidPolicyException;
           failed |= !(e instanceof InvalidPolicyException);
         }

@@ -145,13 +145,17 @@ final class PolicyDocuments {
       FaultInjectionPolicy policy = PolicyCodec.parse(doc.toString(), PolicyCodec.Format.JSON);
       items.add(new Item(source, line, policy));
     } catch (InvalidPolicyException e) {
-      String name = doc.path("metadata").path("name").asText("");
-      errors.add(
+      JsonNode name = doc.path("metadata").path("name");
+      String prefix =
           "error: "
               + where
               + ": "
-              + (name.isEmpty() ? "" : "policy \"" + name + "\" is invalid: ")
-              + e.getMessage());
+              + (name.isTextual() && !name.asText().isEmpty()
+                  ? "policy \"" + name.asText() + "\" is invalid: "
+                  : "");
+      for (String problem : e.problems()) {
+        errors.add(prefix + problem);
+      }
     }
   }
 

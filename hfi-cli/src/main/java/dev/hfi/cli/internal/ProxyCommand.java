@@ -51,6 +51,8 @@ final class ProxyCommand implements Callable<Integer> {
             ? Addresses.httpUri("--control-plane", controlPlane)
             : root.controlPlaneUri();
     URI up = dataPlane.upstream();
+    // Before the data plane starts, so that a busy port leaves no trace on the control plane.
+    Ports.requireFree("--listen", bind, dataPlane.listen);
     DataPlane proxy =
         DataPlanes.start(
             dataPlane
@@ -59,7 +61,9 @@ final class ProxyCommand implements Callable<Integer> {
                 .withControlPlaneToken(root.serverToken())
                 .withBindAddress(bind)
                 .withUpstream(dataPlane.node, up, dataPlane.listen)
-                .withReadyTimeout(Duration.ZERO));
+                .withReadyTimeout(Duration.ZERO),
+            bind,
+            dataPlane.listen);
     PrintWriter out = spec.commandLine().getOut();
     out.println(DataPlanes.describe(proxy, dataPlane.node, up, cp));
     out.flush();

@@ -25,6 +25,9 @@ import picocli.CommandLine.Spec;
       "It returns to you once the proxy has applied the control plane's rule set."
     })
 final class UpCommand implements Callable<Integer> {
+  /** Where both the control plane and the proxy of {@code up} listen. */
+  private static final String LOOPBACK = "127.0.0.1";
+
   @Spec CommandSpec spec;
 
   @Mixin LogOptions log;
@@ -45,19 +48,25 @@ final class UpCommand implements Callable<Integer> {
     HfiCommand root = HfiCommand.of(spec);
     URI up = dataPlane.upstream();
     PrintWriter out = spec.commandLine().getOut();
+    Ports.requireFree("--port", LOOPBACK, port);
+    Ports.requireFree("--listen", LOOPBACK, dataPlane.listen);
     MemoryPolicyStore store = new MemoryPolicyStore();
     ControlPlaneServer server;
     try {
       server =
           ControlPlaneServer.builder()
               .withPort(port)
+              .withBindAddress(LOOPBACK)
               .withToken(root.serverToken())
               .withStore(store)
               .build()
               .start();
     } catch (HfiException e) {
       store.close();
-      throw new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
+      CliException busy = Ports.busyOrNull("--port", LOOPBACK, port, e);
+      throw busy != null
+          ? busy
+          : new CliException(CliException.FAILURE, "error: " + e.getMessage(), e);
     }
     out.println("control plane listening on " + server.uri() + " (store: memory)");
     out.flush();
@@ -69,8 +78,11 @@ final class UpCommand implements Callable<Integer> {
                   .builder()
                   .withControlPlane(server.uri())
                   .withControlPlaneToken(root.serverToken())
+                  .withBindAddress(LOOPBACK)
                   .withUpstream(dataPlane.node, up, dataPlane.listen)
-                  .withReadyTimeout(root.timeout()));
+                  .withReadyTimeout(root.timeout()),
+              LOOPBACK,
+              dataPlane.listen);
     } catch (RuntimeException e) {
       server.close();
       store.close();

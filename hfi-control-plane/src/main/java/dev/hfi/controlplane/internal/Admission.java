@@ -115,7 +115,7 @@ public final class Admission {
             old == null || rule.regexProgramSize() > old.regexProgramSize() ? regexes : 0,
             maxPolicies);
     if (!errors.isEmpty()) {
-      throw new InvalidPolicyException(String.join("; ", errors));
+      throw new InvalidPolicyException(errors);
     }
     return prepared;
   }

@@ -98,7 +98,7 @@ public final class ApiServer implements AutoCloseable {
             if (e.code() == ErrorCode.UNAUTHORIZED) {
               res.header("WWW-Authenticate", "Bearer realm=\"hfi\"");
             }
-            res.body(HttpSupport.errorJson(e.code(), e.getMessage()));
+            res.body(HttpSupport.errorJson(e));
           }
         });
     errors.map(

@@ -37,9 +37,24 @@ public final class HttpSupport {
 
   /** {@code {"error":{"code":"NotFound","message":"..."}}}. */
   public static String errorJson(ErrorCode code, String message) {
-    Map<String, String> error = new LinkedHashMap<>();
+    Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", code.code());
     error.put("message", message);
+    return Json.write(Map.of("error", error));
+  }
+
+  /**
+   * The error JSON of {@code e}; an {@link InvalidPolicyException} adds {@code problems}, its
+   * problems one by one (the message has them one per line): {@code
+   * {"error":{"code":"Invalid","message":"a: ...\nb: ...","problems":["a: ...","b: ..."]}}}.
+   */
+  public static String errorJson(HfiException e) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", e.code().code());
+    error.put("message", e.getMessage());
+    if (e instanceof InvalidPolicyException invalid) {
+      error.put("problems", invalid.problems());
+    }
     return Json.write(Map.of("error", error));
   }
 
@@ -53,9 +68,7 @@ public final class HttpSupport {
     if (e.code() == ErrorCode.UNAUTHORIZED) {
       response.setHeader("WWW-Authenticate", "Bearer realm=\"hfi\"");
     }
-    response
-        .getOutputStream()
-        .write(errorJson(e.code(), e.getMessage()).getBytes(StandardCharsets.UTF_8));
+    response.getOutputStream().write(errorJson(e).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Throws {@link ErrorCode#UNAUTHORIZED} unless the request carries {@code token}. */
