@@ -2,10 +2,10 @@ package dev.hfi.junit;
 
 import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiClient;
 import dev.hfi.client.Names;
 import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.SharedStack;
-import dev.hfi.testkit.DataPlane;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URI;
@@ -39,22 +39,44 @@ import org.junit.platform.commons.support.ModifierSupport;
  *
  * <p>Two ways in: {@link HfiTest} for fixed upstreams, or a {@code static} field registered with
  * {@code @RegisterExtension} for upstreams known only at run time (use one of the two per class).
- * The stack starts lazily with the first class that needs it and stops at the end of the run;
- * upstream URLs are read at the class's first test, so a server started in {@code @BeforeAll} is
- * fine. Tests that inject faults must not run concurrently with other tests on the same stack:
- * under parallel execution put {@code @ResourceLock(HfiExtension.STACK_LOCK)} on them.
+ * The stack starts with the first class that needs it (in its {@code beforeAll}) and stops at the
+ * end of the run. A registered extension answers {@link #proxyUri}, {@link #client()}, {@link
+ * #inject} and the counters itself from the moment its {@code beforeAll} has run, like WireMock's
+ * {@code WireMockExtension.baseUrl()}; an upstream's URL is read when its listener starts: at the
+ * class's first test, or at the first {@link #proxyUri} for it, so a server started in a
+ * {@code @BeforeAll} method is fine as long as nothing asks for its proxy before.
+ *
+ * <p>Under JUnit's parallel execution, tests that inject faults run alone: see {@link
+ * HfiResourceLocks}.
  *
  * <pre>{@code
  * @RegisterExtension
  * static HfiExtension hfi = HfiExtension.newInstance()
  *     .withUpstream("orders", () -> URI.create("http://localhost:" + orders.getAddress().getPort()))
  *     .build();
+ *
+ * @DynamicPropertySource                       // Spring: evaluated after beforeAll
+ * static void urls(DynamicPropertyRegistry registry) {
+ *   registry.add("orders.url", () -> hfi.proxyUri("orders").toString());
+ * }
+ *
+ * @Test
+ * void survivesAnOutageThatStartsMidway() {
+ *   String id = client.place(book);
+ *   hfi.inject(fault().onUpstream("orders").onPath("/api/orders/" + id).abort(503).times(2));
+ *   assertThat(client.status(id)).isEqualTo("placed");
+ *   assertThat(hfi.injectionsOnUpstream("orders")).isEqualTo(2);
+ * }
  * }</pre>
  */
 public final class HfiExtension
     implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
-  /** A resource-lock key for {@code @ResourceLock}: tests holding it never overlap. */
+  /**
+   * The resource-lock key of HFI's shared stack for {@code @ResourceLock}: a test that holds it
+   * READ_WRITE (the default mode) runs alone among the tests that hold it. See {@link
+   * HfiResourceLocks}.
+   */
   public static final String STACK_LOCK = "dev.hfi.junit.stack";
 
   private static final ExtensionContext.Namespace NAMESPACE =
@@ -66,6 +88,7 @@ public final class HfiExtension
   private final StackMode stack;
   private final Duration ackTimeout;
   private final boolean programmatic;
+  private volatile HfiStack current;
 
   /** The declarative form, used by {@link HfiTest}: configuration comes from the annotation. */
   public HfiExtension() {
@@ -127,18 +150,54 @@ public final class HfiExtension
     if (!classFaults(testClass).isEmpty()) {
       policies(testClass, null, config);
     }
+    state(context);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    Collection<FaultInjectionPolicy> policies =
-        policies(testClass, context.getRequiredTestMethod(), config(testClass));
+    Method method = context.getRequiredTestMethod();
+    Collection<FaultInjectionPolicy> policies = policies(testClass, method, config(testClass));
+    boolean parallel =
+        context
+            .getConfigurationParameter(HfiResourceLocks.PARALLEL)
+            .map(Boolean::parseBoolean)
+            .orElse(false);
+    HfiResourceLocks.Access held =
+        parallel ? HfiResourceLocks.held(testClass, method) : HfiResourceLocks.Access.READ_WRITE;
+    String test = testClass.getSimpleName() + "." + method.getName() + "()";
+    if (held == HfiResourceLocks.Access.NONE
+        || !policies.isEmpty() && held != HfiResourceLocks.Access.READ_WRITE) {
+      throw new ExtensionConfigurationException(
+          test
+              + ": JUnit runs tests in parallel ("
+              + HfiResourceLocks.PARALLEL
+              + "=true) and this test "
+              + (policies.isEmpty()
+                  ? "does not hold HFI's stack lock, so faults injected by tests running beside it"
+                      + " could reach its requests"
+                  : "injects faults without holding HFI's stack lock alone, so tests running"
+                      + " beside it would see its faults")
+              + "; put @ResourceLock(providers = HfiResourceLocks.class) on the class (tests"
+              + " that inject then run alone; @HfiTest classes have it), or"
+              + " @ResourceLock(HfiExtension.STACK_LOCK) on the test");
+    }
+    String injectRefusal =
+        held == HfiResourceLocks.Access.READ_WRITE
+            ? null
+            : test
+                + ": inject(...) under JUnit's parallel execution ("
+                + HfiResourceLocks.PARALLEL
+                + "=true) needs the test to hold HFI's stack lock alone, so that no test beside"
+                + " it sees the fault; put @ResourceLock(HfiExtension.STACK_LOCK) on the test"
+                + " method (or its class)";
     ClassState state = state(context);
-    List<String> names = new ArrayList<>();
-    policies.forEach(p -> names.add(p.name()));
+    HfiStack.TestScope scope =
+        state.stack.begin(testClass.getSimpleName(), method.getName(), injectRefusal);
+    context.getStore(NAMESPACE).put(HfiStack.TestScope.class, scope);
+    state.stack.startAll();
     // Recorded before applying, so that cleanup also removes a partly applied set.
-    context.getStore(NAMESPACE).put(Applied.class, new Applied(List.copyOf(names)));
+    policies.forEach(p -> scope.policies.add(p.name()));
     state.shared.applyAndAwait(policies, state.config.ackTimeout);
     state.stack.takeBaseline();
   }
@@ -191,11 +250,17 @@ public final class HfiExtension
 
   @Override
   public void afterEach(ExtensionContext context) {
-    Applied applied = context.getStore(NAMESPACE).remove(Applied.class, Applied.class);
-    if (applied == null || applied.names.isEmpty()) {
+    HfiStack.TestScope scope =
+        context.getStore(NAMESPACE).remove(HfiStack.TestScope.class, HfiStack.TestScope.class);
+    if (scope == null) {
       return;
     }
-    state(context).shared.deleteAndAwait(applied.names, state(context).config.ackTimeout);
+    ClassState state = state(context);
+    try {
+      state.shared.deleteAndAwait(List.copyOf(scope.policies), state.config.ackTimeout);
+    } finally {
+      state.stack.end(scope);
+    }
   }
 
   @Override
@@ -208,7 +273,63 @@ public final class HfiExtension
     return state(context).stack;
   }
 
-  private record Applied(List<String> names) {}
+  /**
+   * The stack as this registered extension's test class sees it: the object tests get as an {@link
+   * HfiStack} parameter.
+   *
+   * @throws IllegalStateException before the extension's {@code beforeAll} has run
+   */
+  public HfiStack stack() {
+    HfiStack stack = current;
+    if (stack == null) {
+      throw new IllegalStateException(
+          "HfiExtension: the stack is available once the extension's beforeAll has run: from"
+              + " @BeforeAll methods, tests and Spring's @DynamicPropertySource suppliers on;"
+              + " register it in a static @RegisterExtension field (an instance field gets it at"
+              + " the first test)");
+    }
+    return stack;
+  }
+
+  /** {@link HfiStack#proxyUri}: where a client reaches {@code upstream} through its proxy. */
+  public URI proxyUri(String upstream) {
+    return stack().proxyUri(upstream);
+  }
+
+  /** {@link HfiStack#client()}: the control-plane client; shared by the run, do not close it. */
+  public HfiClient client() {
+    return stack().client();
+  }
+
+  /** {@link HfiStack#inject}: applies {@code fault} for the rest of the current test. */
+  public InjectedFault inject(HfiFault fault) {
+    return stack().inject(fault);
+  }
+
+  /** {@link HfiStack#currentPolicies()}: the names of the current test's policies. */
+  public List<String> currentPolicies() {
+    return stack().currentPolicies();
+  }
+
+  /** {@link HfiStack#injectionsOnUpstream}: faults the proxy of {@code upstream} injected. */
+  public long injectionsOnUpstream(String upstream) {
+    return stack().injectionsOnUpstream(upstream);
+  }
+
+  /** {@link HfiStack#injectionsByPolicy}: how often the policy {@code policy} was injected. */
+  public long injectionsByPolicy(String policy) {
+    return stack().injectionsByPolicy(policy);
+  }
+
+  /** {@link HfiStack#aborts}: requests the proxy of {@code upstream} aborted in this test. */
+  public long aborts(String upstream) {
+    return stack().aborts(upstream);
+  }
+
+  /** {@link HfiStack#delays}: requests the proxy of {@code upstream} delayed in this test. */
+  public long delays(String upstream) {
+    return stack().delays(upstream);
+  }
 
   private record Config(
       Map<String, Supplier<URI>> upstreams,
@@ -227,9 +348,13 @@ public final class HfiExtension
       classContext = classContext.getParent().orElseThrow();
     }
     ExtensionContext owner = classContext;
-    return owner
-        .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(ClassState.class, k -> newState(owner, testClass), ClassState.class);
+    ClassState state =
+        owner
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(
+                ClassState.class, k -> newState(owner, testClass), ClassState.class);
+    current = state.stack;
+    return state;
   }
 
   private ClassState newState(ExtensionContext context, Class<?> testClass) {
@@ -243,12 +368,15 @@ public final class HfiExtension
             .getOrComputeIfAbsent(
                 SharedStack.class, k -> SharedStack.start(modes), SharedStack.class);
     shared.requireModes(modes, where(testClass));
-    Map<String, DataPlane> dataPlanes = new LinkedHashMap<>();
-    config.upstreams.forEach(
-        (name, url) ->
-            dataPlanes.put(
-                name, shared.dataPlane(name, url(name, url, testClass), config.ackTimeout)));
-    return new ClassState(config, shared, new HfiStack(dataPlanes, shared.client()));
+    HfiStack stack =
+        new HfiStack(
+            config.upstreams.keySet(),
+            name ->
+                shared.dataPlane(
+                    name, url(name, config.upstreams.get(name), testClass), config.ackTimeout),
+            shared,
+            config.ackTimeout);
+    return new ClassState(config, shared, stack);
   }
 
   private URI url(String name, Supplier<URI> supplier, Class<?> testClass) {
@@ -287,9 +415,14 @@ public final class HfiExtension
     List<String> problems = new ArrayList<>();
     Map<String, Supplier<URI>> declared = new LinkedHashMap<>();
     for (Upstream u : test.upstreams()) {
-      String badName = Names.checkDns1123Label("upstreams: name", u.name());
+      String badName = Names.checkDns1123Label("upstreams: @Upstream(name)", u.name());
       if (badName != null) {
-        problems.add(badName + "; it is also the data plane's node name");
+        problems.add(
+            badName
+                + "; it is also the data plane's node name"
+                + (u.name().isEmpty()
+                    ? ""
+                    : ", e.g. \"" + FaultAnnotations.policyName(u.name()) + "\""));
       } else if (declared.containsKey(u.name())) {
         problems.add("upstreams: \"" + u.name() + "\" declared twice; give each its own name");
       }

@@ -92,10 +92,10 @@ class MisuseTest {
   void everyBadHfiTestSettingIsNamedAtOnce() {
     assertFailsWith(
         BadNameAndAckTimeout.class,
-        "@HfiTest on BadNameAndAckTimeout: upstreams: name: must be a DNS-1123 label (lower-case"
-            + " letters, digits and '-', starting and ending with a letter or digit, at most 63"
-            + " characters), got \"Orders_1\"; it is also the data plane's node name; ackTimeout:"
-            + " \"PT10S\" is ISO-8601; write it as 10s");
+        "@HfiTest on BadNameAndAckTimeout: upstreams: @Upstream(name): must be a DNS-1123 label"
+            + " (lower-case letters, digits and '-', starting and ending with a letter or digit, at"
+            + " most 63 characters), got \"Shop_1\"; it is also the data plane's node name, e.g."
+            + " \"shop-1\"; ackTimeout: \"PT10S\" is ISO-8601; write it as 10s");
   }
 
   @Test
@@ -229,7 +229,7 @@ class MisuseTest {
   }
 
   @Fixture
-  @HfiTest(upstreams = @Upstream(name = "Orders_1", url = ECHO), ackTimeout = "PT10S")
+  @HfiTest(upstreams = @Upstream(name = "Shop_1", url = ECHO), ackTimeout = "PT10S")
   static class BadNameAndAckTimeout {
     @org.junit.jupiter.api.Test
     void test() {}
