@@ -44,7 +44,7 @@ class OrdersClientIT {
     assertThat(shop.orders.get() - before).isEqualTo(1);
     assertThat(client.retry().getMetrics().getNumberOfSuccessfulCallsWithRetryAttempt())
         .isEqualTo(1);
-    HfiAssertions.assertThat(stack).hasInjected("orders", 2).hasAborted("orders", 2);
+    HfiAssertions.assertThat(stack).hasInjectionsOnUpstream("orders", 2).hasAborted("orders", 2);
   }
 
   @Test
@@ -58,6 +58,6 @@ class OrdersClientIT {
         .hasMessage("orders service failed 3 times")
         .hasRootCauseMessage("HTTP 503");
     assertThat(shop.orders.get()).isEqualTo(before);
-    HfiAssertions.assertThat(stack).hasInjected("orders", 3);
+    HfiAssertions.assertThat(stack).hasInjectionsOnUpstream("orders", 3);
   }
 }
