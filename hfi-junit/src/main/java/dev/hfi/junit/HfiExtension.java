@@ -158,39 +158,8 @@ public final class HfiExtension
     Class<?> testClass = context.getRequiredTestClass();
     Method method = context.getRequiredTestMethod();
     Collection<FaultInjectionPolicy> policies = policies(testClass, method, config(testClass));
-    boolean parallel =
-        context
-            .getConfigurationParameter(HfiResourceLocks.PARALLEL)
-            .map(Boolean::parseBoolean)
-            .orElse(false);
-    HfiResourceLocks.Access held =
-        parallel ? HfiResourceLocks.held(testClass, method) : HfiResourceLocks.Access.READ_WRITE;
-    String test = testClass.getSimpleName() + "." + method.getName() + "()";
-    if (held == HfiResourceLocks.Access.NONE
-        || !policies.isEmpty() && held != HfiResourceLocks.Access.READ_WRITE) {
-      throw new ExtensionConfigurationException(
-          test
-              + ": JUnit runs tests in parallel ("
-              + HfiResourceLocks.PARALLEL
-              + "=true) and this test "
-              + (policies.isEmpty()
-                  ? "does not hold HFI's stack lock, so faults injected by tests running beside it"
-                      + " could reach its requests"
-                  : "injects faults without holding HFI's stack lock alone, so tests running"
-                      + " beside it would see its faults")
-              + "; put @ResourceLock(providers = HfiResourceLocks.class) on the class (tests"
-              + " that inject then run alone; @HfiTest classes have it), or"
-              + " @ResourceLock(HfiExtension.STACK_LOCK) on the test");
-    }
-    String injectRefusal =
-        held == HfiResourceLocks.Access.READ_WRITE
-            ? null
-            : test
-                + ": inject(...) under JUnit's parallel execution ("
-                + HfiResourceLocks.PARALLEL
-                + "=true) needs the test to hold HFI's stack lock alone, so that no test beside"
-                + " it sees the fault; put @ResourceLock(HfiExtension.STACK_LOCK) on the test"
-                + " method (or its class)";
+    // Under parallel execution: refused without the lock it needs; inject() needs it alone.
+    String injectRefusal = HfiResourceLocks.check(context, testClass, method, !policies.isEmpty());
     ClassState state = state(context);
     HfiStack.TestScope scope =
         state.stack.begin(testClass.getSimpleName(), method.getName(), injectRefusal);

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
@@ -67,6 +69,47 @@ public final class HfiResourceLocks implements ResourceLocksProvider {
     return injects(testMethod)
         ? Set.of(new Lock(HfiExtension.STACK_LOCK, ResourceAccessMode.READ_WRITE))
         : Set.of();
+  }
+
+  /**
+   * Under parallel execution, fails a test that lacks the lock it needs, naming the fix.
+   *
+   * @param injects whether the test has {@link InjectFault} policies
+   * @return null when the test may call {@code inject(...)}, else why not and how to fix it
+   * @throws ExtensionConfigurationException when the test must not run as it is
+   */
+  static String check(
+      ExtensionContext context, Class<?> testClass, Method method, boolean injects) {
+    boolean parallel =
+        context.getConfigurationParameter(PARALLEL).map(Boolean::parseBoolean).orElse(false);
+    if (!parallel) {
+      return null;
+    }
+    Access held = held(testClass, method);
+    String test = testClass.getSimpleName() + "." + method.getName() + "()";
+    if (held == Access.NONE || injects && held != Access.READ_WRITE) {
+      throw new ExtensionConfigurationException(
+          test
+              + ": JUnit runs tests in parallel ("
+              + PARALLEL
+              + "=true) and this test "
+              + (injects
+                  ? "injects faults without holding HFI's stack lock alone, so tests running"
+                      + " beside it would see its faults"
+                  : "does not hold HFI's stack lock, so faults injected by tests running beside it"
+                      + " could reach its requests")
+              + "; put @ResourceLock(providers = HfiResourceLocks.class) on the class (tests"
+              + " that inject then run alone; @HfiTest classes have it), or"
+              + " @ResourceLock(HfiExtension.STACK_LOCK) on the test");
+    }
+    return held == Access.READ_WRITE
+        ? null
+        : test
+            + ": inject(...) under JUnit's parallel execution ("
+            + PARALLEL
+            + "=true) needs the test to hold HFI's stack lock alone, so that no test beside it sees"
+            + " the fault; put @ResourceLock(HfiExtension.STACK_LOCK) on the test method (or its"
+            + " class)";
   }
 
   /**
