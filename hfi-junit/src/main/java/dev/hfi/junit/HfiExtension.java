@@ -27,6 +27,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ModifierSupport;
 
@@ -70,7 +72,11 @@ import org.junit.platform.commons.support.ModifierSupport;
  * }</pre>
  */
 public final class HfiExtension
-    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
+    implements BeforeAllCallback,
+        TestInstancePreConstructCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        ParameterResolver {
 
   /**
    * The resource-lock key of HFI's shared stack for {@code @ResourceLock}: a test that holds it
@@ -150,6 +156,17 @@ public final class HfiExtension
     if (!classFaults(testClass).isEmpty()) {
       policies(testClass, null, config);
     }
+    state(context);
+  }
+
+  /**
+   * With {@code @TestInstance(PER_CLASS)} the instance is built before {@code beforeAll}, and
+   * extensions that post-process it (Spring's, which loads the application context and so calls
+   * {@code @DynamicPropertySource} suppliers) may already ask for {@link #proxyUri}.
+   */
+  @Override
+  public void preConstructTestInstance(
+      TestInstanceFactoryContext factoryContext, ExtensionContext context) {
     state(context);
   }
 
@@ -252,8 +269,9 @@ public final class HfiExtension
     HfiStack stack = current;
     if (stack == null) {
       throw new IllegalStateException(
-          "HfiExtension: the stack is available once the extension's beforeAll has run: from"
-              + " @BeforeAll methods, tests and Spring's @DynamicPropertySource suppliers on;"
+          "HfiExtension: the stack is available once the extension's beforeAll has run (with"
+              + " @TestInstance(PER_CLASS): once the test instance is about to be built): in"
+              + " @BeforeAll methods, tests and Spring's @DynamicPropertySource suppliers;"
               + " register it in a static @RegisterExtension field (an instance field gets it at"
               + " the first test)");
     }

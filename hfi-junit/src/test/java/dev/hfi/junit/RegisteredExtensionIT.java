@@ -7,17 +7,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 
 /**
  * A registered {@link HfiExtension} answers for itself from its beforeAll on, and injects faults
@@ -148,11 +155,73 @@ class RegisteredExtensionIT {
   }
 
   @Test
+  void anExtensionBuildingTheTestInstanceMayAskLikeSpringDoes() {
+    AsksWhenTheInstanceIsBuilt.seen.clear();
+
+    Fixtures.run(SpringLike.class, SpringLikePerClass.class)
+        .testEvents()
+        .assertStatistics(s -> s.started(2).succeeded(2));
+
+    assertThat(AsksWhenTheInstanceIsBuilt.seen)
+        .hasSize(2)
+        .allSatisfy(uri -> assertThat(uri.getScheme()).isEqualTo("http"));
+  }
+
+  @Test
   void anExtensionThatHasNotRunSaysWhenItWill() {
     HfiExtension notYet = HfiExtension.newInstance().withUpstream("echo", echo::uri).build();
 
     assertThatThrownBy(() -> notYet.proxyUri("echo"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("available once the extension's beforeAll has run");
+  }
+
+  /**
+   * Stands in for Spring's extension, declared on the class (so before the field): it asks for the
+   * proxy while it post-processes the test instance, as Spring does when it loads the application
+   * context and evaluates {@code @DynamicPropertySource} suppliers.
+   */
+  static final class AsksWhenTheInstanceIsBuilt implements TestInstancePostProcessor {
+    static final List<URI> seen = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void postProcessTestInstance(Object instance, ExtensionContext context) {
+      seen.add(((Supplier<URI>) instance).get());
+    }
+  }
+
+  @Fixture
+  @ExtendWith(AsksWhenTheInstanceIsBuilt.class)
+  static class SpringLike implements Supplier<URI> {
+    @RegisterExtension
+    static HfiExtension hfi = HfiExtension.newInstance().withUpstream("echo", echo::uri).build();
+
+    @Override
+    public URI get() {
+      return hfi.proxyUri("echo");
+    }
+
+    @Test
+    void test() {
+      assertThat(EchoUpstream.get(hfi.proxyUri("echo"), "/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Fixture
+  @ExtendWith(AsksWhenTheInstanceIsBuilt.class)
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  static class SpringLikePerClass implements Supplier<URI> {
+    @RegisterExtension
+    static HfiExtension hfi = HfiExtension.newInstance().withUpstream("echo", echo::uri).build();
+
+    @Override
+    public URI get() {
+      return hfi.proxyUri("echo");
+    }
+
+    @Test
+    void test() {
+      assertThat(EchoUpstream.get(hfi.proxyUri("echo"), "/x").statusCode()).isEqualTo(200);
+    }
   }
 }
