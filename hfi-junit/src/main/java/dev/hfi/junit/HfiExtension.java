@@ -94,11 +94,12 @@ public final class HfiExtension
   private final StackMode stack;
   private final Duration ackTimeout;
   private final boolean programmatic;
+  private final String badSettings;
   private volatile HfiStack current;
 
   /** The declarative form, used by {@link HfiTest}: configuration comes from the annotation. */
   public HfiExtension() {
-    this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, StackMode.DEFAULT, null, false);
+    this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, StackMode.DEFAULT, null, false, null);
   }
 
   private HfiExtension(
@@ -107,13 +108,15 @@ public final class HfiExtension
       StoreMode store,
       StackMode stack,
       Duration ackTimeout,
-      boolean programmatic) {
+      boolean programmatic,
+      String badSettings) {
     this.upstreams = upstreams;
     this.dataPlane = dataPlane;
     this.store = store;
     this.stack = stack;
     this.ackTimeout = ackTimeout;
     this.programmatic = programmatic;
+    this.badSettings = badSettings;
   }
 
   /** A builder for {@code @RegisterExtension}. */
@@ -387,6 +390,9 @@ public final class HfiExtension
   }
 
   private Config config(Class<?> testClass) {
+    if (badSettings != null) {
+      throw new ExtensionConfigurationException(where(testClass) + ": " + badSettings);
+    }
     if (programmatic) {
       return new Config(upstreams, dataPlane, store, stack, ackTimeout);
     }
@@ -488,8 +494,10 @@ public final class HfiExtension
   }
 
   /**
-   * Configures an {@link HfiExtension} for {@code @RegisterExtension}; {@link #build()} checks the
-   * settings. Not thread-safe.
+   * Configures an {@link HfiExtension} for {@code @RegisterExtension}. {@link #build()} checks the
+   * settings; a test class that uses an extension with bad settings fails before anything starts,
+   * with an {@code ExtensionConfigurationException} naming every one (rather than an {@code
+   * ExceptionInInitializerError} from the static field). Not thread-safe.
    */
   public static final class Builder {
     private final Map<String, Supplier<URI>> upstreams = new LinkedHashMap<>();
@@ -514,7 +522,12 @@ public final class HfiExtension
     public Builder withUpstream(String name, Supplier<URI> url) {
       String badName = Names.checkDns1123Label("withUpstream name", name);
       if (badName != null) {
-        problems.add(badName + "; it is also the data plane's node name");
+        problems.add(
+            badName
+                + "; it is also the data plane's node name"
+                + (name == null || name.isEmpty()
+                    ? ""
+                    : ", e.g. \"" + FaultAnnotations.policyName(name) + "\""));
       } else if (upstreams.containsKey(name)) {
         problems.add("withUpstream: \"" + name + "\" added twice; give each its own name");
       }
@@ -546,16 +559,14 @@ public final class HfiExtension
       return this;
     }
 
-    /** Checks the settings and builds the extension. */
+    /**
+     * Checks the settings and builds the extension; bad settings fail the test class that uses it.
+     */
     public HfiExtension build() {
       List<String> errors = new ArrayList<>(problems);
       if (ackTimeout == null || ackTimeout.isZero() || ackTimeout.isNegative()) {
         errors.add(
             "withAckTimeout(" + Durations.format(ackTimeout) + "): must be positive, e.g. 10 s");
-      }
-      if (!errors.isEmpty()) {
-        throw new ExtensionConfigurationException(
-            "HfiExtension.newInstance(): " + String.join("; ", errors));
       }
       return new HfiExtension(
           Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)),
@@ -563,7 +574,8 @@ public final class HfiExtension
           store,
           stack,
           ackTimeout,
-          true);
+          true,
+          errors.isEmpty() ? null : "HfiExtension.newInstance(): " + String.join("; ", errors));
     }
   }
 }
