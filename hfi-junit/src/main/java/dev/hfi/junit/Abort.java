@@ -8,6 +8,10 @@ import java.lang.annotation.Target;
 /**
  * The abort of an {@link InjectFault}: answer locally with {@link #httpStatus()} (200..599) or a
  * gRPC status, without calling the upstream.
+ *
+ * <pre>{@code
+ * @InjectFault(abort = @Abort(httpStatus = 503, body = "busy", headers = "retry-after: 1"))
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -19,6 +23,12 @@ public @interface Abort {
   /** gRPC status code 0..16 instead of an HTTP status; -1 = not set. */
   int grpcStatus() default -1;
 
-  /** Response body; empty = none. */
+  /** Response body (with {@link #httpStatus()}); empty = none. */
   String body() default "";
+
+  /**
+   * Response headers (with {@link #httpStatus()}), each {@code "name: value"}, e.g. {@code
+   * "retry-after: 1"}; names are lower-case. The proxy adds {@code x-hfi-fault} itself.
+   */
+  String[] headers() default {};
 }

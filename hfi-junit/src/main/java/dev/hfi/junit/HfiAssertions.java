@@ -6,7 +6,7 @@ package dev.hfi.junit;
  * <pre>{@code
  * import static dev.hfi.junit.HfiAssertions.assertThat;
  *
- * assertThat(stack).hasInjected("orders", 2).hasAborted("orders", 2).hasDelayed("orders", 0);
+ * assertThat(stack).hasInjectionsOnUpstream("orders", 2).hasAborted("orders", 2).hasDelayed("orders", 0);
  * }</pre>
  */
 public final class HfiAssertions {
@@ -15,5 +15,10 @@ public final class HfiAssertions {
   /** Assertions on the injections counted by the data planes of {@code stack}. */
   public static HfiStackAssert assertThat(HfiStack stack) {
     return new HfiStackAssert(stack);
+  }
+
+  /** Assertions on the stack of a registered {@code hfi}: {@code assertThat(hfi.stack())}. */
+  public static HfiStackAssert assertThat(HfiExtension hfi) {
+    return new HfiStackAssert(hfi.stack());
   }
 }

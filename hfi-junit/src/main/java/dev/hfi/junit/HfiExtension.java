@@ -2,10 +2,10 @@ package dev.hfi.junit;
 
 import dev.hfi.client.Durations;
 import dev.hfi.client.FaultInjectionPolicy;
+import dev.hfi.client.HfiClient;
 import dev.hfi.client.Names;
 import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.SharedStack;
-import dev.hfi.testkit.DataPlane;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URI;
@@ -27,6 +27,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
+import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ModifierSupport;
 
@@ -39,22 +41,48 @@ import org.junit.platform.commons.support.ModifierSupport;
  *
  * <p>Two ways in: {@link HfiTest} for fixed upstreams, or a {@code static} field registered with
  * {@code @RegisterExtension} for upstreams known only at run time (use one of the two per class).
- * The stack starts lazily with the first class that needs it and stops at the end of the run;
- * upstream URLs are read at the class's first test, so a server started in {@code @BeforeAll} is
- * fine. Tests that inject faults must not run concurrently with other tests on the same stack:
- * under parallel execution put {@code @ResourceLock(HfiExtension.STACK_LOCK)} on them.
+ * The stack starts with the first class that needs it (in its {@code beforeAll}) and stops at the
+ * end of the run. A registered extension answers {@link #proxyUri}, {@link #client()}, {@link
+ * #inject} and the counters itself from the moment its {@code beforeAll} has run, like WireMock's
+ * {@code WireMockExtension.baseUrl()}; an upstream's URL is read when its listener starts: at the
+ * class's first test, or at the first {@link #proxyUri} for it, so a server started in a
+ * {@code @BeforeAll} method is fine as long as nothing asks for its proxy before.
+ *
+ * <p>Under JUnit's parallel execution, tests that inject faults run alone: see {@link
+ * HfiResourceLocks}.
  *
  * <pre>{@code
  * @RegisterExtension
  * static HfiExtension hfi = HfiExtension.newInstance()
  *     .withUpstream("orders", () -> URI.create("http://localhost:" + orders.getAddress().getPort()))
  *     .build();
+ *
+ * @DynamicPropertySource                       // Spring: evaluated after beforeAll
+ * static void urls(DynamicPropertyRegistry registry) {
+ *   registry.add("orders.url", () -> hfi.proxyUri("orders").toString());
+ * }
+ *
+ * @Test
+ * void survivesAnOutageThatStartsMidway() {
+ *   String id = client.place(book);
+ *   hfi.inject(fault().onUpstream("orders").onPath("/api/orders/" + id).abort(503).times(2));
+ *   assertThat(client.status(id)).isEqualTo("placed");
+ *   assertThat(hfi.injectionsOnUpstream("orders")).isEqualTo(2);
+ * }
  * }</pre>
  */
 public final class HfiExtension
-    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
+    implements BeforeAllCallback,
+        TestInstancePreConstructCallback,
+        BeforeEachCallback,
+        AfterEachCallback,
+        ParameterResolver {
 
-  /** A resource-lock key for {@code @ResourceLock}: tests holding it never overlap. */
+  /**
+   * The resource-lock key of HFI's shared stack for {@code @ResourceLock}: a test that holds it
+   * READ_WRITE (the default mode) runs alone among the tests that hold it. See {@link
+   * HfiResourceLocks}.
+   */
   public static final String STACK_LOCK = "dev.hfi.junit.stack";
 
   private static final ExtensionContext.Namespace NAMESPACE =
@@ -66,10 +94,12 @@ public final class HfiExtension
   private final StackMode stack;
   private final Duration ackTimeout;
   private final boolean programmatic;
+  private final String badSettings;
+  private volatile HfiStack current;
 
   /** The declarative form, used by {@link HfiTest}: configuration comes from the annotation. */
   public HfiExtension() {
-    this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, StackMode.DEFAULT, null, false);
+    this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, StackMode.DEFAULT, null, false, null);
   }
 
   private HfiExtension(
@@ -78,13 +108,15 @@ public final class HfiExtension
       StoreMode store,
       StackMode stack,
       Duration ackTimeout,
-      boolean programmatic) {
+      boolean programmatic,
+      String badSettings) {
     this.upstreams = upstreams;
     this.dataPlane = dataPlane;
     this.store = store;
     this.stack = stack;
     this.ackTimeout = ackTimeout;
     this.programmatic = programmatic;
+    this.badSettings = badSettings;
   }
 
   /** A builder for {@code @RegisterExtension}. */
@@ -127,18 +159,34 @@ public final class HfiExtension
     if (!classFaults(testClass).isEmpty()) {
       policies(testClass, null, config);
     }
+    state(context);
+  }
+
+  /**
+   * With {@code @TestInstance(PER_CLASS)} the instance is built before {@code beforeAll}, and
+   * extensions that post-process it (Spring's, which loads the application context and so calls
+   * {@code @DynamicPropertySource} suppliers) may already ask for {@link #proxyUri}.
+   */
+  @Override
+  public void preConstructTestInstance(
+      TestInstanceFactoryContext factoryContext, ExtensionContext context) {
+    state(context);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     Class<?> testClass = context.getRequiredTestClass();
-    Collection<FaultInjectionPolicy> policies =
-        policies(testClass, context.getRequiredTestMethod(), config(testClass));
+    Method method = context.getRequiredTestMethod();
+    Collection<FaultInjectionPolicy> policies = policies(testClass, method, config(testClass));
+    // Under parallel execution: refused without the lock it needs; inject() needs it alone.
+    String injectRefusal = HfiResourceLocks.check(context, testClass, method, !policies.isEmpty());
     ClassState state = state(context);
-    List<String> names = new ArrayList<>();
-    policies.forEach(p -> names.add(p.name()));
+    HfiStack.TestScope scope =
+        state.stack.begin(testClass.getSimpleName(), method.getName(), injectRefusal);
+    context.getStore(NAMESPACE).put(HfiStack.TestScope.class, scope);
+    state.stack.startAll();
     // Recorded before applying, so that cleanup also removes a partly applied set.
-    context.getStore(NAMESPACE).put(Applied.class, new Applied(List.copyOf(names)));
+    policies.forEach(p -> scope.policies.add(p.name()));
     state.shared.applyAndAwait(policies, state.config.ackTimeout);
     state.stack.takeBaseline();
   }
@@ -191,11 +239,17 @@ public final class HfiExtension
 
   @Override
   public void afterEach(ExtensionContext context) {
-    Applied applied = context.getStore(NAMESPACE).remove(Applied.class, Applied.class);
-    if (applied == null || applied.names.isEmpty()) {
+    HfiStack.TestScope scope =
+        context.getStore(NAMESPACE).remove(HfiStack.TestScope.class, HfiStack.TestScope.class);
+    if (scope == null) {
       return;
     }
-    state(context).shared.deleteAndAwait(applied.names, state(context).config.ackTimeout);
+    ClassState state = state(context);
+    try {
+      state.shared.deleteAndAwait(List.copyOf(scope.policies), state.config.ackTimeout);
+    } finally {
+      state.stack.end(scope);
+    }
   }
 
   @Override
@@ -208,7 +262,64 @@ public final class HfiExtension
     return state(context).stack;
   }
 
-  private record Applied(List<String> names) {}
+  /**
+   * The stack as this registered extension's test class sees it: the object tests get as an {@link
+   * HfiStack} parameter.
+   *
+   * @throws IllegalStateException before the extension's {@code beforeAll} has run
+   */
+  public HfiStack stack() {
+    HfiStack stack = current;
+    if (stack == null) {
+      throw new IllegalStateException(
+          "HfiExtension: the stack is available once the extension's beforeAll has run (with"
+              + " @TestInstance(PER_CLASS): once the test instance is about to be built): in"
+              + " @BeforeAll methods, tests and Spring's @DynamicPropertySource suppliers;"
+              + " register it in a static @RegisterExtension field (an instance field gets it at"
+              + " the first test)");
+    }
+    return stack;
+  }
+
+  /** {@link HfiStack#proxyUri}: where a client reaches {@code upstream} through its proxy. */
+  public URI proxyUri(String upstream) {
+    return stack().proxyUri(upstream);
+  }
+
+  /** {@link HfiStack#client()}: the control-plane client; shared by the run, do not close it. */
+  public HfiClient client() {
+    return stack().client();
+  }
+
+  /** {@link HfiStack#inject}: applies {@code fault} for the rest of the current test. */
+  public InjectedFault inject(HfiFault fault) {
+    return stack().inject(fault);
+  }
+
+  /** {@link HfiStack#currentPolicies()}: the names of the current test's policies. */
+  public List<String> currentPolicies() {
+    return stack().currentPolicies();
+  }
+
+  /** {@link HfiStack#injectionsOnUpstream}: faults the proxy of {@code upstream} injected. */
+  public long injectionsOnUpstream(String upstream) {
+    return stack().injectionsOnUpstream(upstream);
+  }
+
+  /** {@link HfiStack#injectionsByPolicy}: how often the policy {@code policy} was injected. */
+  public long injectionsByPolicy(String policy) {
+    return stack().injectionsByPolicy(policy);
+  }
+
+  /** {@link HfiStack#aborts}: requests the proxy of {@code upstream} aborted in this test. */
+  public long aborts(String upstream) {
+    return stack().aborts(upstream);
+  }
+
+  /** {@link HfiStack#delays}: requests the proxy of {@code upstream} delayed in this test. */
+  public long delays(String upstream) {
+    return stack().delays(upstream);
+  }
 
   private record Config(
       Map<String, Supplier<URI>> upstreams,
@@ -227,9 +338,13 @@ public final class HfiExtension
       classContext = classContext.getParent().orElseThrow();
     }
     ExtensionContext owner = classContext;
-    return owner
-        .getStore(NAMESPACE)
-        .getOrComputeIfAbsent(ClassState.class, k -> newState(owner, testClass), ClassState.class);
+    ClassState state =
+        owner
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(
+                ClassState.class, k -> newState(owner, testClass), ClassState.class);
+    current = state.stack;
+    return state;
   }
 
   private ClassState newState(ExtensionContext context, Class<?> testClass) {
@@ -243,12 +358,15 @@ public final class HfiExtension
             .getOrComputeIfAbsent(
                 SharedStack.class, k -> SharedStack.start(modes), SharedStack.class);
     shared.requireModes(modes, where(testClass));
-    Map<String, DataPlane> dataPlanes = new LinkedHashMap<>();
-    config.upstreams.forEach(
-        (name, url) ->
-            dataPlanes.put(
-                name, shared.dataPlane(name, url(name, url, testClass), config.ackTimeout)));
-    return new ClassState(config, shared, new HfiStack(dataPlanes, shared.client()));
+    HfiStack stack =
+        new HfiStack(
+            config.upstreams.keySet(),
+            name ->
+                shared.dataPlane(
+                    name, url(name, config.upstreams.get(name), testClass), config.ackTimeout),
+            shared,
+            config.ackTimeout);
+    return new ClassState(config, shared, stack);
   }
 
   private URI url(String name, Supplier<URI> supplier, Class<?> testClass) {
@@ -272,6 +390,9 @@ public final class HfiExtension
   }
 
   private Config config(Class<?> testClass) {
+    if (badSettings != null) {
+      throw new ExtensionConfigurationException(where(testClass) + ": " + badSettings);
+    }
     if (programmatic) {
       return new Config(upstreams, dataPlane, store, stack, ackTimeout);
     }
@@ -287,9 +408,14 @@ public final class HfiExtension
     List<String> problems = new ArrayList<>();
     Map<String, Supplier<URI>> declared = new LinkedHashMap<>();
     for (Upstream u : test.upstreams()) {
-      String badName = Names.checkDns1123Label("upstreams: name", u.name());
+      String badName = Names.checkDns1123Label("upstreams: @Upstream(name)", u.name());
       if (badName != null) {
-        problems.add(badName + "; it is also the data plane's node name");
+        problems.add(
+            badName
+                + "; it is also the data plane's node name"
+                + (u.name().isEmpty()
+                    ? ""
+                    : ", e.g. \"" + FaultAnnotations.policyName(u.name()) + "\""));
       } else if (declared.containsKey(u.name())) {
         problems.add("upstreams: \"" + u.name() + "\" declared twice; give each its own name");
       }
@@ -368,8 +494,10 @@ public final class HfiExtension
   }
 
   /**
-   * Configures an {@link HfiExtension} for {@code @RegisterExtension}; {@link #build()} checks the
-   * settings. Not thread-safe.
+   * Configures an {@link HfiExtension} for {@code @RegisterExtension}. {@link #build()} checks the
+   * settings; a test class that uses an extension with bad settings fails before anything starts,
+   * with an {@code ExtensionConfigurationException} naming every one (rather than an {@code
+   * ExceptionInInitializerError} from the static field). Not thread-safe.
    */
   public static final class Builder {
     private final Map<String, Supplier<URI>> upstreams = new LinkedHashMap<>();
@@ -394,7 +522,12 @@ public final class HfiExtension
     public Builder withUpstream(String name, Supplier<URI> url) {
       String badName = Names.checkDns1123Label("withUpstream name", name);
       if (badName != null) {
-        problems.add(badName + "; it is also the data plane's node name");
+        problems.add(
+            badName
+                + "; it is also the data plane's node name"
+                + (name == null || name.isEmpty()
+                    ? ""
+                    : ", e.g. \"" + FaultAnnotations.policyName(name) + "\""));
       } else if (upstreams.containsKey(name)) {
         problems.add("withUpstream: \"" + name + "\" added twice; give each its own name");
       }
@@ -426,16 +559,14 @@ public final class HfiExtension
       return this;
     }
 
-    /** Checks the settings and builds the extension. */
+    /**
+     * Checks the settings and builds the extension; bad settings fail the test class that uses it.
+     */
     public HfiExtension build() {
       List<String> errors = new ArrayList<>(problems);
       if (ackTimeout == null || ackTimeout.isZero() || ackTimeout.isNegative()) {
         errors.add(
             "withAckTimeout(" + Durations.format(ackTimeout) + "): must be positive, e.g. 10 s");
-      }
-      if (!errors.isEmpty()) {
-        throw new ExtensionConfigurationException(
-            "HfiExtension.newInstance(): " + String.join("; ", errors));
       }
       return new HfiExtension(
           Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)),
@@ -443,7 +574,8 @@ public final class HfiExtension
           store,
           stack,
           ackTimeout,
-          true);
+          true,
+          errors.isEmpty() ? null : "HfiExtension.newInstance(): " + String.join("; ", errors));
     }
   }
 }

@@ -1,22 +1,40 @@
 package dev.hfi.junit;
 
+import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.HfiClient;
+import dev.hfi.junit.internal.FaultAnnotations;
+import dev.hfi.junit.internal.FaultSpec;
+import dev.hfi.junit.internal.SharedStack;
 import dev.hfi.testkit.DataPlane;
 import java.net.URI;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
- * The running HFI stack as one test class sees it: where to point clients ({@link #proxyUri}), how
- * often faults were injected during the current test ({@link #injections}), and the control-plane
- * client for anything else. Inject it as a parameter of a test, lifecycle method or constructor.
+ * The running HFI stack as one test class sees it: where to point clients ({@link #proxyUri}),
+ * faults injected from inside a test ({@link #inject}), how often faults were injected during the
+ * current test ({@link #injectionsOnUpstream}, {@link #injectionsByPolicy}), and the control-plane
+ * client for anything else. Inject it as a parameter of a test, lifecycle method or constructor, or
+ * use the same methods on a registered {@link HfiExtension}.
  *
  * <p>Counts are per test: the extension takes a baseline of the data planes' counters once the
- * test's policies are ACKed, and {@link #injections} reports what happened since. The stack itself
- * is shared by every class of the run; do not close the client. Thread-safe.
+ * test's {@link InjectFault} policies are ACKed, and the counters report what happened since. An
+ * upstream's proxy listener starts at the class's first test, or earlier at the first {@link
+ * #proxyUri} for it. The stack itself is shared by every class of the run; do not close the client.
+ * Thread-safe.
  *
  * <pre>{@code
  * @Test
@@ -24,7 +42,7 @@ import java.util.regex.Pattern;
  * void retries(HfiStack stack) {
  *   OrdersClient client = new OrdersClient(stack.proxyUri("orders"));
  *   client.placeOrder();
- *   assertThat(stack.injections("orders")).isEqualTo(2);
+ *   assertThat(stack.injectionsOnUpstream("orders")).isEqualTo(2);
  * }
  * }</pre>
  */
@@ -32,23 +50,33 @@ public final class HfiStack {
   private static final Pattern POLICY_COUNTER =
       Pattern.compile("hfi\\.policy\\..+\\.injections_total");
 
-  private final Map<String, DataPlane> dataPlanes;
-  private final HfiClient client;
+  private final Set<String> upstreams;
+  private final Function<String, DataPlane> open;
+  private final Map<String, DataPlane> dataPlanes = new ConcurrentHashMap<>();
+  private final SharedStack shared;
+  private final Duration ackTimeout;
   private volatile Map<String, Map<String, Long>> baseline = Map.of();
+  private volatile TestScope scope;
 
-  HfiStack(Map<String, DataPlane> dataPlanes, HfiClient client) {
-    this.dataPlanes = Map.copyOf(dataPlanes);
-    this.client = client;
+  HfiStack(
+      Set<String> upstreams,
+      Function<String, DataPlane> open,
+      SharedStack shared,
+      Duration ackTimeout) {
+    this.upstreams = Collections.unmodifiableSet(new LinkedHashSet<>(upstreams));
+    this.open = open;
+    this.shared = shared;
+    this.ackTimeout = ackTimeout;
   }
 
   /** The names of the upstreams this class declared. */
   public Set<String> upstreams() {
-    return dataPlanes.keySet();
+    return upstreams;
   }
 
   /**
    * Where a client reaches {@code upstream} through its proxy listener, e.g. {@code
-   * http://127.0.0.1:41234}.
+   * http://127.0.0.1:41234}; starts the listener if the class's first test has not yet.
    *
    * @throws IllegalArgumentException for an upstream the class did not declare
    */
@@ -57,24 +85,103 @@ public final class HfiStack {
   }
 
   /**
-   * How many faults were injected during the current test: by the policy named {@code
-   * policyOrUpstream}, or, when it names an upstream, by every policy on that upstream's listener.
+   * Applies {@code fault} and returns once every live data plane has ACKed it; the extension
+   * removes it after the current test (passed or failed), as it does {@link InjectFault}'s. Call it
+   * from a test or a {@code @BeforeEach}/{@code @AfterEach} method.
+   *
+   * @throws org.junit.jupiter.api.extension.ExtensionConfigurationException for a bad setting
+   *     (naming the {@link HfiFault} method) or, under JUnit's parallel execution, from a test that
+   *     does not hold the stack lock
+   * @throws IllegalStateException outside a test
+   * @throws AssertionError when a data plane rejects it or does not ACK within the ACK timeout
    */
-  public long injections(String policyOrUpstream) {
-    DataPlane byUpstream = dataPlanes.get(policyOrUpstream);
-    if (byUpstream != null) {
-      long total = 0;
-      for (Map.Entry<String, Long> e : byUpstream.metrics().entrySet()) {
-        if (POLICY_COUNTER.matcher(e.getKey()).matches()) {
-          total += e.getValue() - baselineOf(policyOrUpstream, e.getKey());
-        }
-      }
-      return total;
+  public InjectedFault inject(HfiFault fault) {
+    Objects.requireNonNull(fault, "fault");
+    TestScope s = scope;
+    if (s == null) {
+      throw new IllegalStateException(
+          "inject(...) works while a test runs (in the test or its @BeforeEach/@AfterEach"
+              + " methods); for every test of a class, put @InjectFault on the class");
     }
-    String metric = "hfi.policy." + policyOrUpstream + ".injections_total";
+    if (s.injectRefusal != null) {
+      throw new ExtensionConfigurationException(s.injectRefusal);
+    }
+    String at = "inject(fault()) in " + s.where;
+    FaultInjectionPolicy policy =
+        fault
+            .spec()
+            .toPolicy(
+                at,
+                FaultSpec.BUILDER,
+                FaultAnnotations.policyName(
+                    s.testClass,
+                    s.method,
+                    "inject",
+                    Integer.toString(s.injected.incrementAndGet())),
+                upstreams,
+                null);
+    if (s.policies.contains(policy.name())) {
+      throw new ExtensionConfigurationException(
+          at
+              + ": named: a policy called \""
+              + policy.name()
+              + "\" is already in force in this test; give each its own name");
+    }
+    // Recorded before applying, so that cleanup also removes a partly applied one.
+    s.policies.add(policy.name());
+    shared.applyAndAwait(List.of(policy), ackTimeout);
+    return new InjectedFault(this, policy.name());
+  }
+
+  /**
+   * The names of the policies in force for the current test: its {@link InjectFault}s (class and
+   * method) and what it {@link #inject}ed and did not remove; empty between tests.
+   */
+  public List<String> currentPolicies() {
+    TestScope s = scope;
+    return s == null ? List.of() : List.copyOf(s.policies);
+  }
+
+  /**
+   * How many faults the proxy of {@code upstream} injected during the current test, by every
+   * policy.
+   *
+   * @throws IllegalArgumentException for an upstream the class did not declare
+   */
+  public long injectionsOnUpstream(String upstream) {
+    DataPlane dp = dataPlane(upstream);
     long total = 0;
-    for (String upstream : dataPlanes.keySet()) {
-      total += counter(upstream, metric) - baselineOf(upstream, metric);
+    for (Map.Entry<String, Long> e : dp.metrics().entrySet()) {
+      if (POLICY_COUNTER.matcher(e.getKey()).matches()) {
+        total += e.getValue() - baselineOf(upstream, e.getKey());
+      }
+    }
+    return total;
+  }
+
+  /**
+   * How many times the policy named {@code policy} was injected during the current test, on every
+   * upstream of the class.
+   *
+   * @throws IllegalArgumentException when {@code policy} is an upstream's name and no policy of the
+   *     current test: use {@link #injectionsOnUpstream} for that
+   */
+  public long injectionsByPolicy(String policy) {
+    Objects.requireNonNull(policy, "policy");
+    if (upstreams.contains(policy) && !currentPolicies().contains(policy)) {
+      throw new IllegalArgumentException(
+          "\""
+              + policy
+              + "\" is an upstream, not a policy of this test ("
+              + currentPolicies()
+              + "); count its injections with injectionsOnUpstream(\""
+              + policy
+              + "\")");
+    }
+    String metric = "hfi.policy." + policy + ".injections_total";
+    long total = 0;
+    for (Map.Entry<String, DataPlane> e : dataPlanes.entrySet()) {
+      total += e.getValue().metrics().getOrDefault(metric, 0L) - baselineOf(e.getKey(), metric);
     }
     return total;
   }
@@ -96,18 +203,62 @@ public final class HfiStack {
 
   /** The control-plane client: policies, nodes, events. Shared by the run: do not close it. */
   public HfiClient client() {
-    return client;
+    return shared.client();
   }
 
   /** The control plane's address. */
   public URI controlPlaneUri() {
-    return client.baseUri();
+    return shared.client().baseUri();
   }
 
   void takeBaseline() {
     Map<String, Map<String, Long>> now = new HashMap<>();
     dataPlanes.forEach((name, dp) -> now.put(name, new LinkedHashMap<>(dp.metrics())));
     baseline = now;
+  }
+
+  /** Starts the listeners of every upstream not started yet. */
+  void startAll() {
+    upstreams.forEach(this::dataPlane);
+  }
+
+  /** The current test begins: what it injects is recorded in the returned scope. */
+  TestScope begin(String testClass, String method, String injectRefusal) {
+    TestScope s = new TestScope(testClass, method, injectRefusal);
+    scope = s;
+    return s;
+  }
+
+  /** The test of {@code s} has ended (its policies are removed). */
+  void end(TestScope s) {
+    if (scope == s) {
+      scope = null;
+    }
+  }
+
+  void remove(String policy) {
+    shared.deleteAndAwait(List.of(policy), ackTimeout);
+    TestScope s = scope;
+    if (s != null) {
+      s.policies.remove(policy);
+    }
+  }
+
+  /** What one test applied, for removal after it. */
+  static final class TestScope {
+    final String testClass;
+    final String method;
+    final String where;
+    final String injectRefusal;
+    final List<String> policies = new CopyOnWriteArrayList<>();
+    final AtomicInteger injected = new AtomicInteger();
+
+    TestScope(String testClass, String method, String injectRefusal) {
+      this.testClass = testClass;
+      this.method = method;
+      this.where = testClass + "." + method + "()";
+      this.injectRefusal = injectRefusal;
+    }
   }
 
   private long delta(String upstream, String metric) {
@@ -124,14 +275,19 @@ public final class HfiStack {
 
   private DataPlane dataPlane(String upstream) {
     DataPlane dp = dataPlanes.get(upstream);
-    if (dp == null) {
+    if (dp != null) {
+      return dp;
+    }
+    if (!upstreams.contains(upstream)) {
       throw new IllegalArgumentException(
           "no upstream \""
               + upstream
               + "\" in this test class; declared: "
-              + dataPlanes.keySet()
+              + upstreams
               + " (add it to @HfiTest(upstreams = ...) or HfiExtension.newInstance().withUpstream)");
     }
-    return dp;
+    synchronized (this) {
+      return dataPlanes.computeIfAbsent(upstream, open);
+    }
   }
 }

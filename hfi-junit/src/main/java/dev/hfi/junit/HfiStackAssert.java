@@ -3,43 +3,39 @@ package dev.hfi.junit;
 import org.assertj.core.api.AbstractAssert;
 
 /**
- * AssertJ assertions on an {@link HfiStack}: injections, aborts and delays counted by the data
- * planes during the current test. Get one from {@link HfiAssertions#assertThat(HfiStack)}.
+ * AssertJ assertions on an {@link HfiStack}: injections (per upstream, per policy), aborts and
+ * delays counted by the data planes during the current test. Get one from {@link
+ * HfiAssertions#assertThat(HfiStack)}.
  */
 public final class HfiStackAssert extends AbstractAssert<HfiStackAssert, HfiStack> {
   HfiStackAssert(HfiStack actual) {
     super(actual, HfiStackAssert.class);
   }
 
-  /**
-   * The policy (or, for an upstream name, every policy on that upstream) was injected exactly
-   * {@code times} times.
-   */
-  public HfiStackAssert hasInjected(String policyOrUpstream, long times) {
+  /** The proxy of {@code upstream} injected exactly {@code times} faults, by every policy. */
+  public HfiStackAssert hasInjectionsOnUpstream(String upstream, long times) {
     isNotNull();
-    long seen = actual.injections(policyOrUpstream);
+    long seen = actual.injectionsOnUpstream(upstream);
     if (seen != times) {
       failWithMessage(
-          "expected \"%s\" to have been injected %d time(s) during this test, but it was %d",
-          policyOrUpstream, times, seen);
+          "expected the proxy of \"%s\" to have injected %d fault(s) during this test, but it"
+              + " injected %d",
+          upstream, times, seen);
     }
     return this;
   }
 
-  /** The policy (or any policy on the upstream) was injected at least once. */
-  public HfiStackAssert hasInjected(String policyOrUpstream) {
+  /** The policy named {@code policy} was injected exactly {@code times} times, on any upstream. */
+  public HfiStackAssert hasInjectionsByPolicy(String policy, long times) {
     isNotNull();
-    if (actual.injections(policyOrUpstream) == 0) {
+    long seen = actual.injectionsByPolicy(policy);
+    if (seen != times) {
       failWithMessage(
-          "expected \"%s\" to have been injected during this test, but it never was",
-          policyOrUpstream);
+          "expected policy \"%s\" to have been injected %d time(s) during this test, but it was"
+              + " %d (this test's policies: %s)",
+          policy, times, seen, actual.currentPolicies());
     }
     return this;
-  }
-
-  /** The policy (or any policy on the upstream) was never injected. */
-  public HfiStackAssert hasNotInjected(String policyOrUpstream) {
-    return hasInjected(policyOrUpstream, 0);
   }
 
   /** The proxy of {@code upstream} answered {@code times} requests with an injected abort. */

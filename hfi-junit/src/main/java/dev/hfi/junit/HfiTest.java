@@ -7,11 +7,13 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Runs a test class against the shared HFI stack (in-process control plane, one data-plane listener
  * per upstream), for upstreams whose address is fixed. For upstreams known only at run time,
- * register {@link HfiExtension#newInstance()} with {@code @RegisterExtension} instead.
+ * register {@link HfiExtension#newInstance()} with {@code @RegisterExtension} instead. Under
+ * JUnit's parallel execution its tests that inject faults run alone ({@link HfiResourceLocks}).
  *
  * <pre>{@code
  * @HfiTest(upstreams = @Upstream(name = "orders", url = "http://localhost:8081"))
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 @ExtendWith(HfiExtension.class)
+@ResourceLock(providers = HfiResourceLocks.class)
 public @interface HfiTest {
   /** The upstreams the code under test calls; each gets a proxy listener named after it. */
   Upstream[] upstreams() default {};

@@ -15,8 +15,14 @@ import java.lang.annotation.Target;
  *
  * <p>Attributes mirror the policy fields: at most one of {@link #path()} (prefix), {@link
  * #pathExact()}, {@link #pathRegex()}; {@link #abort()} and/or {@link #delay()} (at least one).
- * Alternatively {@link #policy()} loads a whole policy file (YAML or JSON) and the inline match and
- * fault attributes must stay unset.
+ * Alternatively {@link #policy()} loads a whole policy file (YAML or JSON): its name, match and
+ * fault kind come from the file ({@link #name()}, the path, method and header attributes, the abort
+ * status and {@link #delay()} must stay unset), while {@link #upstream()}, {@link #percentage()},
+ * {@link #maxInjections()}, {@link #priority()}, {@link #duration()} and the abort's body and
+ * headers override the file's values when set (an attribute left at its default keeps the file's).
+ *
+ * <p>For faults that depend on what the test has done so far, use {@code hfi.inject(...)} with
+ * {@link HfiFault} instead: same mapping, same wait for the ACKs, same removal after the test.
  *
  * <pre>{@code
  * @Test
@@ -58,7 +64,10 @@ public @interface InjectFault {
   /** The delay to inject (before the abort, when both are set). */
   Delay delay() default @Delay;
 
-  /** Share of matching requests that get the fault, 0..100. */
+  /**
+   * Share of matching requests that get the fault, 0..100 with up to 4 decimals (one request per
+   * million), kept as written: {@code 33.3333} is 33.3333 %.
+   */
   double percentage() default 100;
 
   /** Inject at most this many times, then pass requests through; 0 = no limit. */

@@ -50,7 +50,7 @@ class InjectFaultIT {
     assertThat(get(stack.proxyUri("echo"), "/class").statusCode()).isEqualTo(503);
     assertThat(get(stack.proxyUri("echo"), "/method").statusCode()).isEqualTo(418);
     assertThat(get(stack.proxyUri("echo"), "/other").body()).isEqualTo("upstream /other");
-    assertThat(stack.injections("echo")).isEqualTo(2);
+    assertThat(stack.injectionsOnUpstream("echo")).isEqualTo(2);
   }
 
   @Test
@@ -69,7 +69,11 @@ class InjectFaultIT {
     assertThat(get(stack.proxyUri("echo"), "/a").statusCode()).isEqualTo(501);
     assertThat(get(stack.proxyUri("echo"), "/b").statusCode()).isEqualTo(502);
     assertThat(get(stack.proxyUri("echo"), "/b").statusCode()).isEqualTo(502);
-    HfiAssertions.assertThat(stack).hasInjected("first", 1).hasInjected("second", 2);
+    HfiAssertions.assertThat(stack)
+        .hasInjectionsByPolicy("first", 1)
+        .hasInjectionsByPolicy("second", 2)
+        .hasInjectionsOnUpstream("echo", 3);
+    assertThat(stack.currentPolicies()).containsExactly("injectfaultit-1", "first", "second");
   }
 
   @Test
@@ -80,7 +84,7 @@ class InjectFaultIT {
 
     assertThat(r.statusCode()).isEqualTo(418);
     assertThat(r.body()).isEqualTo("from a policy file");
-    assertThat(stack.injections("teapot-from-file")).isEqualTo(1);
+    assertThat(stack.injectionsByPolicy("teapot-from-file")).isEqualTo(1);
   }
 
   @Test
@@ -94,7 +98,7 @@ class InjectFaultIT {
     assertThat(get(stack.proxyUri("echo"), "/limited").statusCode()).isEqualTo(503);
     assertThat(get(stack.proxyUri("echo"), "/limited").statusCode()).isEqualTo(503);
     assertThat(get(stack.proxyUri("echo"), "/limited").statusCode()).isEqualTo(200);
-    HfiAssertions.assertThat(stack).hasInjected("echo", 2).hasAborted("echo", 2);
+    HfiAssertions.assertThat(stack).hasInjectionsOnUpstream("echo", 2).hasAborted("echo", 2);
   }
 
   @Test
@@ -120,6 +124,6 @@ class InjectFaultIT {
     assertThat(stack.client().list().items())
         .extracting(p -> p.name())
         .containsExactly("injectfaultit-1");
-    assertThat(stack.injections("echo")).isZero();
+    assertThat(stack.injectionsOnUpstream("echo")).isZero();
   }
 }

@@ -2,6 +2,7 @@ package dev.hfi.junit;
 
 import static dev.hfi.junit.EchoUpstream.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
@@ -54,6 +55,23 @@ class StackLifecycleIT {
                 test("failsWhileTheFaultIsInForce"),
                 finishedWithFailure(message("deliberate failure"))))
         .haveExactly(1, event(test("theNextTestSeesNoFault"), finishedSuccessfully()));
+  }
+
+  @Test
+  void injectOutsideATestSaysWhereItWorks() {
+    Fixtures.run(InjectsInBeforeAll.class)
+        .containerEvents()
+        .assertThatEvents()
+        .haveExactly(
+            1,
+            event(
+                container(InjectsInBeforeAll.class),
+                finishedWithFailure(
+                    instanceOf(IllegalStateException.class),
+                    message(
+                        "inject(...) works while a test runs (in the test or its"
+                            + " @BeforeEach/@AfterEach methods); for every test of a class, put"
+                            + " @InjectFault on the class"))));
   }
 
   @Test
@@ -115,6 +133,7 @@ class StackLifecycleIT {
     @InjectFault(upstream = "echo", abort = @Abort(httpStatus = 503))
     void failsWhileTheFaultIsInForce(HfiStack stack) {
       assertThat(get(stack.proxyUri("echo"), "/x").statusCode()).isEqualTo(503);
+      hfi.inject(HfiFault.fault().onUpstream("echo").onPath("/y").abort(502));
       throw new AssertionError("deliberate failure");
     }
 
@@ -123,7 +142,22 @@ class StackLifecycleIT {
     void theNextTestSeesNoFault(HfiStack stack) {
       assertThat(stack.client().list().items()).isEmpty();
       assertThat(get(stack.proxyUri("echo"), "/x").statusCode()).isEqualTo(200);
+      assertThat(get(stack.proxyUri("echo"), "/y").statusCode()).isEqualTo(200);
     }
+  }
+
+  @Fixture
+  static class InjectsInBeforeAll {
+    @RegisterExtension
+    static HfiExtension hfi = HfiExtension.newInstance().withUpstream("echo", first::uri).build();
+
+    @BeforeAll
+    static void inject() {
+      hfi.inject(HfiFault.fault().abort(503));
+    }
+
+    @Test
+    void test() {}
   }
 
   @Fixture

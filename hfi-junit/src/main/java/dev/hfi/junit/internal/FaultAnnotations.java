@@ -1,17 +1,11 @@
 package dev.hfi.junit.internal;
 
 import dev.hfi.client.FaultInjectionPolicy;
-import dev.hfi.client.FaultInjectionPolicy.Fault;
 import dev.hfi.client.FaultInjectionPolicy.HeaderMatch;
-import dev.hfi.client.FaultInjectionPolicy.Match;
-import dev.hfi.client.FaultInjectionPolicy.Metadata;
-import dev.hfi.client.FaultInjectionPolicy.Spec;
 import dev.hfi.client.FaultInjectionPolicy.StringMatch;
-import dev.hfi.client.FaultInjectionPolicy.Target;
 import dev.hfi.client.InvalidPolicyException;
 import dev.hfi.client.PolicyCodec;
 import dev.hfi.junit.Abort;
-import dev.hfi.junit.Delay;
 import dev.hfi.junit.Header;
 import dev.hfi.junit.InjectFault;
 import java.io.IOException;
@@ -21,16 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
- * Turns {@link InjectFault} annotations into policies. Every mistake becomes an {@link
- * ExtensionConfigurationException} that names the annotation's place and the attribute to fix.
+ * Turns {@link InjectFault} annotations into policies, through {@link FaultSpec} as the fluent
+ * {@code HfiFault} does. Every mistake becomes an {@link ExtensionConfigurationException} that
+ * names the annotation's place and the attribute to fix.
  */
 public final class FaultAnnotations {
   private static final int MAX_NAME = 63;
@@ -38,7 +33,9 @@ public final class FaultAnnotations {
   private FaultAnnotations() {}
 
   /**
-   * The policy {@code a} declares.
+   * The policy {@code a} declares, through the one mapping of {@link FaultSpec}; with {@link
+   * InjectFault#policy()}, the file's policy with the attributes set beside it overriding its
+   * values.
    *
    * @param where how messages name the annotation's place, e.g. {@code OrdersTest.retries()}
    * @param defaultName the name when {@link InjectFault#name()} is empty (made DNS-1123 here)
@@ -47,39 +44,85 @@ public final class FaultAnnotations {
   public static FaultInjectionPolicy toPolicy(
       InjectFault a, String where, String defaultName, Set<String> upstreams, ClassLoader loader) {
     String at = "@InjectFault on " + where;
-    if (!a.upstream().isEmpty() && !upstreams.contains(a.upstream())) {
-      throw misuse(
-          at,
-          "upstream",
-          "unknown upstream \""
-              + a.upstream()
-              + "\"; declared: "
-              + upstreams
-              + " (declare it in @HfiTest(upstreams = ...) or HfiExtension.newInstance().withUpstream)");
+    FaultSpec spec = spec(a, at);
+    FaultInjectionPolicy base = a.policy().isEmpty() ? null : fromFile(a.policy(), at, loader);
+    return spec.toPolicy(at, FaultSpec.ANNOTATION, defaultName, upstreams, base);
+  }
+
+  /** The annotation's attributes as a spec; defaults are left unset. */
+  private static FaultSpec spec(InjectFault a, String at) {
+    FaultSpec spec = new FaultSpec();
+    if (!a.name().isEmpty()) {
+      spec.name(a.name());
     }
-    FaultInjectionPolicy policy =
-        a.policy().isEmpty() ? inline(a, at, defaultName) : fromFile(a, at, loader);
     if (!a.upstream().isEmpty()) {
-      Spec s = policy.spec();
-      policy =
-          new FaultInjectionPolicy(
-              policy.apiVersion(),
-              policy.kind(),
-              policy.metadata(),
-              new Spec(
-                  s.priority(),
-                  new Target(List.of(a.upstream())),
-                  s.match(),
-                  s.fault(),
-                  s.duration()),
-              null);
+      spec.upstream(a.upstream());
     }
-    try {
-      PolicyCodec.validate(policy);
-    } catch (InvalidPolicyException e) {
-      throw new ExtensionConfigurationException(at + ": invalid policy: " + e.getMessage());
+    if (!a.path().isEmpty()) {
+      spec.path(StringMatch.prefix(a.path()), "path");
     }
-    return policy;
+    if (!a.pathExact().isEmpty()) {
+      spec.path(StringMatch.exact(a.pathExact()), "pathExact");
+    }
+    if (!a.pathRegex().isEmpty()) {
+      spec.path(StringMatch.regex(a.pathRegex()), "pathRegex");
+    }
+    if (!a.method().isEmpty()) {
+      spec.method(a.method());
+    }
+    for (Header h : a.headers()) {
+      spec.header(header(h, at));
+    }
+    Abort abort = a.abort();
+    spec.abort(
+        abort.httpStatus() == -1 ? null : abort.httpStatus(),
+        abort.body().isEmpty() ? null : abort.body(),
+        abortHeaders(abort, at));
+    if (abort.grpcStatus() != -1) {
+      spec.grpcStatus(abort.grpcStatus());
+    }
+    if (!a.delay().fixedDelay().isEmpty()) {
+      spec.delay(a.delay().fixedDelay());
+    }
+    if (Double.isNaN(a.percentage()) || Double.isInfinite(a.percentage())) {
+      throw misuse(at, "percentage", a.percentage() + " is outside 0..100");
+    }
+    if (a.percentage() != 100) {
+      // Double.toString is the shortest text that reads back as the same double: what was written.
+      spec.percentage(new BigDecimal(Double.toString(a.percentage())).stripTrailingZeros());
+    }
+    if (a.maxInjections() != 0) {
+      spec.maxInjections(a.maxInjections());
+    }
+    if (a.priority() != 0) {
+      spec.priority(a.priority());
+    }
+    if (!a.duration().isEmpty()) {
+      spec.duration(a.duration());
+    }
+    return spec;
+  }
+
+  /** {@link Abort#headers()}, "name: value" each, as a map; null when there are none. */
+  private static Map<String, String> abortHeaders(Abort abort, String at) {
+    if (abort.headers().length == 0) {
+      return null;
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String h : abort.headers()) {
+      int colon = h.indexOf(':');
+      if (colon <= 0) {
+        throw misuse(
+            at,
+            "abort.headers",
+            "\"" + h + "\" is not \"name: value\", e.g. headers = \"retry-after: 1\"");
+      }
+      String name = h.substring(0, colon).trim();
+      if (out.put(name, h.substring(colon + 1).trim()) != null) {
+        throw misuse(at, "abort.headers", "\"" + name + "\" given twice");
+      }
+    }
+    return out;
   }
 
   /** A DNS-1123 label made of {@code parts}; too long ones keep a hash so they stay unique. */
@@ -102,65 +145,6 @@ public final class FaultAnnotations {
       name = name.substring(0, MAX_NAME - hash.length() - 1).replaceAll("-+$", "") + "-" + hash;
     }
     return name.isEmpty() ? "hfi" : name;
-  }
-
-  private static FaultInjectionPolicy inline(InjectFault a, String at, String defaultName) {
-    List<String> paths = new ArrayList<>();
-    StringMatch path = null;
-    if (!a.path().isEmpty()) {
-      paths.add("path");
-      path = StringMatch.prefix(a.path());
-    }
-    if (!a.pathExact().isEmpty()) {
-      paths.add("pathExact");
-      path = StringMatch.exact(a.pathExact());
-    }
-    if (!a.pathRegex().isEmpty()) {
-      paths.add("pathRegex");
-      path = StringMatch.regex(a.pathRegex());
-    }
-    if (paths.size() > 1) {
-      throw misuse(at, String.join(", ", paths), "give at most one path matcher, found " + paths);
-    }
-    List<HeaderMatch> headers = new ArrayList<>();
-    for (Header h : a.headers()) {
-      headers.add(header(h, at));
-    }
-    Match match =
-        new Match(
-            path,
-            a.method().isEmpty() ? null : StringMatch.exact(a.method()),
-            headers.isEmpty() ? null : headers);
-    FaultInjectionPolicy.Abort abort = abort(a.abort(), at);
-    FaultInjectionPolicy.Delay delay = delay(a.delay());
-    if (abort == null && delay == null) {
-      throw misuse(
-          at,
-          "abort, delay",
-          "no fault: give abort = @Abort(httpStatus = 503) and/or delay = @Delay(fixedDelay ="
-              + " \"2s\"), or policy = \"classpath:...\"");
-    }
-    if (a.percentage() < 0 || a.percentage() > 100 || Double.isNaN(a.percentage())) {
-      throw misuse(at, "percentage", a.percentage() + " is outside 0..100");
-    }
-    if (a.maxInjections() < 0) {
-      throw misuse(at, "maxInjections", a.maxInjections() + " must be positive (0 = no limit)");
-    }
-    Fault fault =
-        new Fault(
-            a.percentage() == 100 ? null : BigDecimal.valueOf(a.percentage()),
-            abort,
-            delay,
-            a.maxInjections() == 0 ? null : a.maxInjections());
-    Spec spec =
-        new Spec(
-            a.priority() == 0 ? null : a.priority(),
-            null,
-            path == null && match.method() == null && match.headers() == null ? null : match,
-            fault,
-            a.duration().isEmpty() ? null : a.duration());
-    String name = a.name().isEmpty() ? defaultName : a.name();
-    return FaultInjectionPolicy.of(Metadata.named(name), spec);
   }
 
   private static HeaderMatch header(Header h, String at) {
@@ -186,76 +170,14 @@ public final class FaultAnnotations {
         h.present() ? Boolean.TRUE : null);
   }
 
-  private static FaultInjectionPolicy.Abort abort(Abort a, String at) {
-    boolean http = a.httpStatus() != -1;
-    boolean grpc = a.grpcStatus() != -1;
-    if (http && grpc) {
-      throw misuse(at, "abort", "give httpStatus or grpcStatus, not both");
-    }
-    if (http && (a.httpStatus() < 200 || a.httpStatus() > 599)) {
-      throw misuse(
-          at, "abort.httpStatus", "invalid status " + a.httpStatus() + ": must be in 200..599");
-    }
-    if (grpc && (a.grpcStatus() < 0 || a.grpcStatus() > 16)) {
-      throw misuse(
-          at, "abort.grpcStatus", "invalid status " + a.grpcStatus() + ": must be in 0..16");
-    }
-    if (!http && !grpc) {
-      if (!a.body().isEmpty()) {
-        throw misuse(at, "abort.body", "a body needs abort.httpStatus");
-      }
-      return null;
-    }
-    return new FaultInjectionPolicy.Abort(
-        http ? a.httpStatus() : null,
-        grpc ? a.grpcStatus() : null,
-        a.body().isEmpty() ? null : a.body(),
-        null);
-  }
-
-  private static FaultInjectionPolicy.Delay delay(Delay d) {
-    return d.fixedDelay().isEmpty() ? null : new FaultInjectionPolicy.Delay(d.fixedDelay());
-  }
-
-  private static FaultInjectionPolicy fromFile(InjectFault a, String at, ClassLoader loader) {
-    List<String> inline = new ArrayList<>();
-    if (!a.path().isEmpty()) {
-      inline.add("path");
-    }
-    if (!a.pathExact().isEmpty()) {
-      inline.add("pathExact");
-    }
-    if (!a.pathRegex().isEmpty()) {
-      inline.add("pathRegex");
-    }
-    if (!a.method().isEmpty()) {
-      inline.add("method");
-    }
-    if (a.headers().length > 0) {
-      inline.add("headers");
-    }
-    if (a.abort().httpStatus() != -1 || a.abort().grpcStatus() != -1) {
-      inline.add("abort");
-    }
-    if (!a.delay().fixedDelay().isEmpty()) {
-      inline.add("delay");
-    }
-    if (!a.name().isEmpty()) {
-      inline.add("name");
-    }
-    if (!inline.isEmpty()) {
-      throw misuse(
-          at,
-          "policy",
-          "the policy file defines the policy; remove " + inline + " or drop policy = ...");
-    }
-    String text = read(a.policy(), at, loader);
+  private static FaultInjectionPolicy fromFile(String location, String at, ClassLoader loader) {
+    String text = read(location, at, loader);
     PolicyCodec.Format format =
         text.stripLeading().startsWith("{") ? PolicyCodec.Format.JSON : PolicyCodec.Format.YAML;
     try {
       return PolicyCodec.parse(text, format);
     } catch (InvalidPolicyException e) {
-      throw misuse(at, "policy", "\"" + a.policy() + "\" is not a valid policy: " + e.getMessage());
+      throw misuse(at, "policy", "\"" + location + "\" is not a valid policy: " + e.getMessage());
     }
   }
 
