@@ -13,9 +13,10 @@ for tool in wrk nginx; do
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# In one reactor run the siblings resolve to their target/classes (the wasm built by this checkout);
-# each module writes the file, the last one (hfi-testkit-envoy) wins.
-mvn -B -ntp -q -pl hfi-testkit-envoy -am test-compile dependency:build-classpath \
+# In one reactor run the siblings resolve to what this checkout builds: packaged, since
+# hfi-control-plane's jar is the one with its HTTP stack shaded in (docs/ARCHITECTURE.md); each
+# module writes the file, the last one (hfi-testkit-envoy) wins.
+mvn -B -ntp -q -pl hfi-testkit-envoy -am package dependency:build-classpath -DskipTests \
   -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath"
 # The baseline row "Envoy + empty Wasm filter": the same TeaVM build of a filter that does nothing.
 mvn -B -ntp -q -pl hfi-wasm-filter exec:java -Dexec.classpathScope=test \

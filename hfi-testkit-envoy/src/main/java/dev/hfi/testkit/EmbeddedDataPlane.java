@@ -114,7 +114,9 @@ public final class EmbeddedDataPlane implements DataPlane {
               Duration.ofNanos(moduleLoad),
               Duration.ofNanos(filtersDone - t0),
               Duration.ofNanos(System.nanoTime() - t0));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Errors too (a class missing or clashing on this classpath): listeners, clients and
+      // filters already started must not outlive the failure and keep the JVM from exiting.
       close();
       throw e;
     }

@@ -101,22 +101,32 @@ public final class SharedStack implements AutoCloseable {
     }
     this.containers = null;
     this.etcd = modes.store() == StoreMode.ETCD && endpoints().isEmpty() ? startEtcd() : null;
+    // A part that cannot start fails the class with its cause, and whatever already started is
+    // stopped: Errors too (a class missing or clashing on the user's classpath), since a part left
+    // running keeps the test JVM from exiting.
+    PolicyStore openedStore = null;
+    ControlPlaneServer startedServer = null;
+    HfiClient openedClient = null;
     try {
-      this.store = store(modes.store(), etcd);
-    } catch (RuntimeException e) {
+      openedStore = store(modes.store(), etcd);
+      startedServer =
+          ControlPlaneServer.builder().withPort(0).withStore(openedStore).build().start();
+      openedClient =
+          HfiClient.builder()
+              .withBaseUri(startedServer.uri())
+              .withTimeout(Duration.ofSeconds(30))
+              .build();
+      this.acks = AckTracker.open(openedClient, Duration.ofSeconds(30));
+    } catch (RuntimeException | Error e) {
+      closeQuietly(openedClient);
+      closeQuietly(startedServer);
+      closeQuietly(openedStore);
       closeQuietly(etcd);
       throw e;
     }
-    try {
-      this.server = ControlPlaneServer.builder().withPort(0).withStore(store).build().start();
-    } catch (RuntimeException e) {
-      closeQuietly(store);
-      closeQuietly(etcd);
-      throw e;
-    }
-    this.client =
-        HfiClient.builder().withBaseUri(server.uri()).withTimeout(Duration.ofSeconds(30)).build();
-    this.acks = AckTracker.open(client, Duration.ofSeconds(30));
+    this.store = openedStore;
+    this.server = startedServer;
+    this.client = openedClient;
     this.controlPlaneStart = Duration.ofNanos(System.nanoTime() - t0);
     LOG.info(
         "hfi stack: control plane ({} store) on {} in {} ms",

@@ -161,6 +161,11 @@ public final class ApiServer implements AutoCloseable {
           ErrorCode.INTERNAL,
           "cannot listen on " + bindAddress + ":" + port + ": " + e.getMessage(),
           e);
+    } catch (Error e) {
+      // A class missing or clashing on this classpath: the threads already started must not
+      // outlive the failure, or they keep the JVM (a test run) from ever exiting.
+      close();
+      throw e;
     }
     return connector.getLocalPort();
   }
