@@ -81,6 +81,17 @@ public final class Dispatcher {
     }
   }
 
+  public static int onResponseHeaders(int id) {
+    Memory.reset();
+    try {
+      FilterRoot root = streams.get(id);
+      return root == null ? FilterStream.CONTINUE : FilterStream.onResponseHeaders(id, root);
+    } catch (Throwable t) {
+      FilterErrors.report("proxy_on_response_headers", t);
+      return FilterStream.CONTINUE;
+    }
+  }
+
   public static void onDone(int id) {
     try {
       FilterRoot root = streams.get(id);
