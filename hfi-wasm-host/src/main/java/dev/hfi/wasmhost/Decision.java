@@ -11,6 +11,11 @@ import java.util.function.Consumer;
  */
 public sealed interface Decision permits Decision.Proceed, Decision.Respond, Decision.Paused {
 
+  /** A {@link Proceed} with no stream left open in a filter (its methods do nothing). */
+  static Proceed proceed() {
+    return new Proceed();
+  }
+
   /**
    * Forward the request upstream. The filter's stream stays open until the proxy reports the
    * response headers ({@link #responseHeaders}) or that none will come ({@link #end}); one of the
