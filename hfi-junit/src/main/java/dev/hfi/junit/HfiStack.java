@@ -2,9 +2,13 @@ package dev.hfi.junit;
 
 import dev.hfi.client.HfiClient;
 import dev.hfi.testkit.DataPlane;
+import dev.hfi.testkit.JournaledRequest;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -35,6 +39,7 @@ public final class HfiStack {
   private final Map<String, DataPlane> dataPlanes;
   private final HfiClient client;
   private volatile Map<String, Map<String, Long>> baseline = Map.of();
+  private volatile Map<String, Long> journalMarks = Map.of();
 
   HfiStack(Map<String, DataPlane> dataPlanes, HfiClient client) {
     this.dataPlanes = Map.copyOf(dataPlanes);
@@ -104,10 +109,36 @@ public final class HfiStack {
     return client.baseUri();
   }
 
+  /**
+   * The requests that reached this class's upstreams through their proxies since the current test
+   * started (once its policies were ACKed), ordered by arrival; every request answered before this
+   * call is in (docs/JUNIT.md, "Request journal").
+   */
+  public RecordedRequests requests() {
+    List<JournaledRequest> all = new ArrayList<>();
+    Map<String, Long> marks = journalMarks;
+    dataPlanes.forEach(
+        (name, dp) -> {
+          for (JournaledRequest r : dp.journal().since(marks.getOrDefault(name, 0L))) {
+            if (r.upstream().equals(name)) {
+              all.add(r);
+            }
+          }
+        });
+    all.sort(Comparator.comparing(JournaledRequest::at));
+    return new RecordedRequests(all);
+  }
+
   void takeBaseline() {
     Map<String, Map<String, Long>> now = new HashMap<>();
-    dataPlanes.forEach((name, dp) -> now.put(name, new LinkedHashMap<>(dp.metrics())));
+    Map<String, Long> marks = new HashMap<>();
+    dataPlanes.forEach(
+        (name, dp) -> {
+          now.put(name, new LinkedHashMap<>(dp.metrics()));
+          marks.put(name, dp.journal().mark());
+        });
     baseline = now;
+    journalMarks = marks;
   }
 
   private long delta(String upstream, String metric) {
