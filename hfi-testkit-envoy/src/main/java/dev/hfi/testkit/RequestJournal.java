@@ -23,7 +23,7 @@ import java.util.function.Function;
  */
 public final class RequestJournal {
   /** Entries kept; older ones are dropped. */
-  public static final int CAPACITY = 100_000;
+  public static final int CAPACITY = 10_000;
 
   private final Runnable catchUp;
   private final Function<String, String> upstreamOfNode;
