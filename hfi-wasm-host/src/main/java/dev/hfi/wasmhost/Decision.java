@@ -2,6 +2,7 @@ package dev.hfi.wasmhost;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -39,8 +40,7 @@ public sealed interface Decision permits Decision.Proceed, Decision.Respond, Dec
         };
 
     private final Stream stream;
-    private final java.util.concurrent.atomic.AtomicBoolean ended =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     /** A decision with no stream left open in the filter. */
     Proceed() {

@@ -26,6 +26,7 @@ import io.roastedroot.proxywasm.internal.ServerAdaptor;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +107,7 @@ public final class FilterVm implements AutoCloseable {
    * Streams that proceeded upstream and wait for their response headers, by context id. Guarded by
    * the plugin's lock.
    */
-  private final Map<Integer, PluginHttpContext> upstream = new java.util.HashMap<>();
+  private final Map<Integer, PluginHttpContext> upstream = new HashMap<>();
 
   /** The root context's id, known once a stream was created. Guarded by the plugin's lock. */
   private int rootContextId = -1;
