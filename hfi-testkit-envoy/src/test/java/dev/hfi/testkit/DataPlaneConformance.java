@@ -1347,9 +1347,19 @@ public abstract class DataPlaneConformance {
 
   @Test
   void anUpstreamThatIsDownGets503UpstreamConnectError() throws Exception {
+    long mark = edgeProxy.journal().mark();
     HttpResponse<String> r = get(edgeProxy, "down");
     assertUpstreamFailure(r);
     assertThat(r.body()).isEqualTo(UPSTREAM_FAILURE + downUpstreamResetReason());
+    assertThat(edgeProxy.journal().since(mark))
+        .as("the journal has the proxy's own answer")
+        .singleElement()
+        .satisfies(
+            j -> {
+              assertThat(j.upstream()).isEqualTo("down");
+              assertThat(j.status()).isEqualTo(503);
+              assertThat(j.faulted()).isFalse();
+            });
   }
 
   @Test
