@@ -2,6 +2,8 @@ package dev.hfi.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hfi.filter.internal.core.JournalEntry;
+import dev.hfi.testkit.internal.JournalLines;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +19,13 @@ class RequestJournalTest {
         + path
         + "\",\"headers\":[[\"x-a\",\"1\"]],\"policy\":\"p\",\"delayMs\":20,\"status\":200,"
         + "\"durationMs\":25}";
+  }
+
+  @Test
+  void theReaderSpeaksTheFiltersLineFormat() {
+    assertThat(JournalLines.PREFIX).isEqualTo(JournalEntry.PREFIX);
+    assertThat(JournalLines.BARRIER_PREFIX).isEqualTo(JournalEntry.BARRIER_PREFIX);
+    assertThat(JournalLines.BARRIER_HEADER).isEqualTo(JournalEntry.BARRIER_HEADER);
   }
 
   @Test
