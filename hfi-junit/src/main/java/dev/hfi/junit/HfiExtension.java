@@ -97,6 +97,9 @@ public final class HfiExtension
   private final String badSettings;
   private volatile HfiStack current;
 
+  /** The stack of the test that ran {@link #beforeEach} last, for {@link #requests()}. */
+  private volatile HfiStack currentStack;
+
   /** The declarative form, used by {@link HfiTest}: configuration comes from the annotation. */
   public HfiExtension() {
     this(Map.of(), DataPlaneMode.DEFAULT, StoreMode.DEFAULT, StackMode.DEFAULT, null, false, null);
@@ -189,6 +192,22 @@ public final class HfiExtension
     policies.forEach(p -> scope.policies.add(p.name()));
     state.shared.applyAndAwait(policies, state.config.ackTimeout);
     state.stack.takeBaseline();
+    currentStack = state.stack;
+  }
+
+  /**
+   * The requests that reached this class's upstreams through HFI's proxies during the current test,
+   * as {@link HfiStack#requests()}: e.g. {@code hfi.requests().to("orders").faulted().count()}.
+   *
+   * @throws IllegalStateException outside a test (before the first {@code beforeEach})
+   */
+  public RecordedRequests requests() {
+    HfiStack stack = currentStack;
+    if (stack == null) {
+      throw new IllegalStateException(
+          "requests(): no test has started yet; call it from a test or an @AfterEach method");
+    }
+    return stack.requests();
   }
 
   /** The class's and the method's policies, checked; misuse fails with the annotation's place. */

@@ -6,9 +6,12 @@ import dev.hfi.junit.internal.FaultAnnotations;
 import dev.hfi.junit.internal.FaultSpec;
 import dev.hfi.junit.internal.SharedStack;
 import dev.hfi.testkit.DataPlane;
+import dev.hfi.testkit.JournaledRequest;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -57,6 +60,7 @@ public final class HfiStack {
   private final Duration ackTimeout;
   private volatile Map<String, Map<String, Long>> baseline = Map.of();
   private volatile TestScope scope;
+  private volatile Map<String, Long> journalMarks = Map.of();
 
   HfiStack(
       Set<String> upstreams,
@@ -211,10 +215,36 @@ public final class HfiStack {
     return shared.client().baseUri();
   }
 
+  /**
+   * The requests that reached this class's upstreams through their proxies since the current test
+   * started (once its policies were ACKed), ordered by arrival; every request answered before this
+   * call is in (docs/JUNIT.md, "Request journal").
+   */
+  public RecordedRequests requests() {
+    List<JournaledRequest> all = new ArrayList<>();
+    Map<String, Long> marks = journalMarks;
+    dataPlanes.forEach(
+        (name, dp) -> {
+          for (JournaledRequest r : dp.journal().since(marks.getOrDefault(name, 0L))) {
+            if (r.upstream().equals(name)) {
+              all.add(r);
+            }
+          }
+        });
+    all.sort(Comparator.comparing(JournaledRequest::at));
+    return new RecordedRequests(all);
+  }
+
   void takeBaseline() {
     Map<String, Map<String, Long>> now = new HashMap<>();
-    dataPlanes.forEach((name, dp) -> now.put(name, new LinkedHashMap<>(dp.metrics())));
+    Map<String, Long> marks = new HashMap<>();
+    dataPlanes.forEach(
+        (name, dp) -> {
+          now.put(name, new LinkedHashMap<>(dp.metrics()));
+          marks.put(name, dp.journal().mark());
+        });
     baseline = now;
+    journalMarks = marks;
   }
 
   /** Starts the listeners of every upstream not started yet. */

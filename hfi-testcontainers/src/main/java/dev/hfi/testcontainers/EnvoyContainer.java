@@ -7,28 +7,38 @@ import dev.hfi.testkit.DataPlane;
 import dev.hfi.testkit.EnvoyBinary;
 import dev.hfi.testkit.EnvoyConfig;
 import dev.hfi.testkit.FilterAckCheck;
+import dev.hfi.testkit.RequestJournal;
 import dev.hfi.testkit.TestkitException;
 import dev.hfi.testkit.TestkitException.Code;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.EnvoySettings;
 import dev.hfi.testkit.internal.FilterModule;
 import dev.hfi.testkit.internal.HfiClientAcks;
+import dev.hfi.testkit.internal.JournalLines;
 import dev.hfi.testsupport.FreePorts;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
@@ -116,6 +126,13 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
   private volatile EnvoyConfig config;
   private HostRoute hostRoute;
   private HfiClient ownedClient;
+  private boolean requestJournal = true;
+
+  /** Read from the container's log stream, up to a barrier the filter writes on request. */
+  private final RequestJournal journal = new RequestJournal(this::journalBarrier, this::upstreamOf);
+
+  /** Barrier tokens seen in the log stream and not yet waited for. Guarded by itself. */
+  private final Set<String> barriers = new HashSet<>();
 
   /** Envoy {@link #DEFAULT_IMAGE}. */
   public EnvoyContainer() {
@@ -138,6 +155,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
         new EnvoyWaitStrategy(
                 this::adminUri, this::ackCheck, this::nodes, () -> String.valueOf(controlPlane))
             .withStartupTimeout(DEFAULT_STARTUP_TIMEOUT));
+    withLogConsumer(this::onLogLine);
   }
 
   /**
@@ -293,6 +311,15 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
     return this;
   }
 
+  /**
+   * Whether the filters journal every request ({@link #journal()}); default on (the filter's own
+   * default, for production proxies, is off).
+   */
+  public EnvoyContainer withRequestJournal(boolean on) {
+    this.requestJournal = on;
+    return this;
+  }
+
   /** Shares the host's network: Envoy binds 127.0.0.1 on free ports, nothing is mapped. */
   public EnvoyContainer withHostNetwork() {
     return withNetworkMode("host");
@@ -361,6 +388,7 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
             .withControlPlane(controlPlane.getHost(), port(controlPlane))
             .withControlPlaneToken(controlPlaneToken)
             .withPollTimeout(pollTimeout)
+            .withRequestJournal(requestJournal)
             .withFilterPath(FILTER_PATH);
     connectThroughHost(builder, controlPlane);
     if (trustedCa != null) {
@@ -506,6 +534,100 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
     }
     return spec.node();
   }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The container's log stream reaches this JVM some time after Envoy wrote it, so a read first
+   * sends a barrier request through the first listener (header {@code x-hfi-journal-barrier}, which
+   * the filter answers itself with {@code 204} and a barrier line) and waits, up to 10 s, until the
+   * stream has brought the barrier line, and with it every entry written before.
+   */
+  @Override
+  public RequestJournal journal() {
+    return journal;
+  }
+
+  private void onLogLine(OutputFrame frame) {
+    String line = frame.getUtf8StringWithoutLineEnding();
+    if (journal.accept(line)) {
+      return;
+    }
+    String token = JournalLines.barrier(line);
+    if (token != null) {
+      synchronized (barriers) {
+        barriers.add(token);
+        barriers.notifyAll();
+      }
+    }
+  }
+
+  private String upstreamOf(String node) {
+    for (Map.Entry<String, UpstreamSpec> e : upstreams.entrySet()) {
+      if (e.getValue().node().equals(node)) {
+        return e.getKey();
+      }
+    }
+    return node;
+  }
+
+  private void journalBarrier() {
+    if (!requestJournal || !isRunning() || upstreams.isEmpty()) {
+      return;
+    }
+    String token = UUID.randomUUID().toString();
+    URI listener = proxyUri(upstreams.keySet().iterator().next());
+    int status;
+    try {
+      status =
+          BARRIER_CLIENT
+              .send(
+                  HttpRequest.newBuilder(listener.resolve("/"))
+                      .header(JournalLines.BARRIER_HEADER, token)
+                      .timeout(BARRIER_TIMEOUT)
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode();
+    } catch (IOException e) {
+      throw new TestkitException(
+          Code.NOT_STARTED, "cannot reach " + listener + " to read the request journal: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TestkitException(Code.NOT_STARTED, "interrupted reading the request journal", e);
+    }
+    if (status != 204) {
+      throw new TestkitException(
+          Code.FILTER_NOT_FOUND,
+          "the journal barrier through "
+              + listener
+              + " was answered "
+              + status
+              + ", not 204 by the filter: is the filter older than the request journal?");
+    }
+    long deadline = System.nanoTime() + BARRIER_TIMEOUT.toNanos();
+    synchronized (barriers) {
+      while (!barriers.remove(token)) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new TestkitException(
+              Code.NOT_STARTED,
+              "the container's log stream did not bring the journal barrier within "
+                  + BARRIER_TIMEOUT.toSeconds()
+                  + " s (log level above info?)");
+        }
+        try {
+          barriers.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new TestkitException(Code.NOT_STARTED, "interrupted reading the journal", e);
+        }
+      }
+    }
+  }
+
+  private static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(10);
+  private static final HttpClient BARRIER_CLIENT =
+      HttpClient.newBuilder().connectTimeout(BARRIER_TIMEOUT).build();
 
   /** Stops the container, as {@link #stop()}. */
   @Override
@@ -684,7 +806,8 @@ public class EnvoyContainer extends GenericContainer<EnvoyContainer> implements 
             .withControlPlaneToken(token())
             .withConcurrency(concurrency())
             .withLogLevel(logLevel())
-            .withPollTimeout(pollTimeout());
+            .withPollTimeout(pollTimeout())
+            .withRequestJournal(requestJournal());
         envoy.ownedClient = client;
         if (readyTimeout().isZero()) {
           envoy.ackCheck = (nodes, timeout) -> true;

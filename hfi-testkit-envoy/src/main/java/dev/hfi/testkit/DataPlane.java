@@ -26,6 +26,7 @@ import java.util.Set;
  *     .start()) {
  *   URI orders = proxy.proxyUri("orders");   // send the client under test here
  *   long injected = proxy.injections("orders-unavailable");
+ *   List<JournaledRequest> seen = proxy.journal().all();
  * }
  * }</pre>
  */
@@ -68,6 +69,12 @@ public interface DataPlane extends AutoCloseable {
     return metrics().getOrDefault("hfi.faults.delays_total", 0L);
   }
 
+  /**
+   * The requests this data plane's filters journaled, oldest first (docs/FILTER.md, "Request
+   * journal"): empty when the journal is off ({@link Builder#withRequestJournal}).
+   */
+  RequestJournal journal();
+
   /** Stops the data plane; requests still held by a delay are let go or cut. */
   @Override
   void close();
@@ -107,6 +114,12 @@ public interface DataPlane extends AutoCloseable {
 
     /** How long the control plane holds each of the filters' long polls; default 30 s. */
     B withPollTimeout(Duration pollTimeout);
+
+    /**
+     * Whether the filters journal every request ({@link DataPlane#journal()}); default on, as these
+     * are test data planes (the filter's own default, for production proxies, is off).
+     */
+    B withRequestJournal(boolean on);
 
     /**
      * How long starting waits for every filter to ACK the control plane's current rule set; {@link

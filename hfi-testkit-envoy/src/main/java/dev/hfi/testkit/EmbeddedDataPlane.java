@@ -76,6 +76,10 @@ public final class EmbeddedDataPlane implements DataPlane {
   private final Builder config;
   private final Map<String, WasmFilterHost> filters = new LinkedHashMap<>();
   private final Map<String, ServerConnector> connectors = new LinkedHashMap<>();
+
+  /** Filled as the filters write it: each entry is in before its request is answered. */
+  private final RequestJournal journal = new RequestJournal(() -> {}, node -> node);
+
   private Server server;
   private HttpClient callClient;
   private ScheduledThreadPoolExecutor hostThreads;
@@ -152,6 +156,11 @@ public final class EmbeddedDataPlane implements DataPlane {
             + (host.contains(":") ? "[" + host + "]" : host)
             + ":"
             + connector.getLocalPort());
+  }
+
+  @Override
+  public RequestJournal journal() {
+    return journal;
   }
 
   @Override
@@ -277,7 +286,8 @@ public final class EmbeddedDataPlane implements DataPlane {
                 hostThreads,
                 hostThreads,
                 callClient,
-                wasm));
+                wasm,
+                journal::accept));
       } catch (Exception e) {
         throw new TestkitException(
             Code.FILTER_NOT_FOUND,
@@ -295,6 +305,7 @@ public final class EmbeddedDataPlane implements DataPlane {
             config.pollTimeout().toMillis(),
             config.token())
         .withDeferStart(true)
+        .withJournal(config.requestJournal())
         .toJson();
   }
 

@@ -94,6 +94,7 @@ public final class EnvoyConfig {
   private final Duration pollTimeout;
   private final List<Upstream> upstreams;
   private final Map<String, String> connectTo;
+  private final boolean requestJournal;
 
   private EnvoyConfig(Builder b) {
     this.listenAddress = b.listenAddress;
@@ -108,6 +109,7 @@ public final class EnvoyConfig {
     this.pollTimeout = b.pollTimeout;
     this.upstreams = List.copyOf(b.upstreams);
     this.connectTo = Map.copyOf(b.connectTo);
+    this.requestJournal = b.requestJournal;
   }
 
   public static Builder builder() {
@@ -163,6 +165,14 @@ public final class EnvoyConfig {
     return upstreams;
   }
 
+  /**
+   * Whether the filters write the request journal to Envoy's log (the plugin configuration's {@code
+   * journal}, docs/FILTER.md); default off.
+   */
+  public boolean requestJournal() {
+    return requestJournal;
+  }
+
   /** Bearer token the filter sends to the control plane, or {@code null} for none. */
   public String controlPlaneToken() {
     return controlPlaneToken;
@@ -198,6 +208,7 @@ public final class EnvoyConfig {
     private String controlPlaneToken;
     private String filterPath = DEFAULT_FILTER_PATH;
     private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+    private boolean requestJournal;
     private final List<Upstream> upstreams = new ArrayList<>();
     private final Map<String, String> connectTo = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
@@ -291,6 +302,15 @@ public final class EnvoyConfig {
     /** How long each of the filter's long polls is held by the control plane; default 30 s. */
     public Builder withPollTimeout(Duration pollTimeout) {
       this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    /**
+     * Makes the filters write a request journal entry per request to Envoy's log at info level
+     * (docs/FILTER.md, "Request journal"); default off, for production proxies.
+     */
+    public Builder withRequestJournal(boolean on) {
+      this.requestJournal = on;
       return this;
     }
 

@@ -5,6 +5,7 @@ import dev.hfi.testkit.internal.DataPlaneSettings.Upstream;
 import dev.hfi.testkit.internal.EnvoyAdmin;
 import dev.hfi.testkit.internal.EnvoySettings;
 import dev.hfi.testkit.internal.FilterModule;
+import dev.hfi.testkit.internal.LogFileTail;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -60,6 +61,18 @@ public final class EnvoyProcess implements DataPlane {
   private Thread shutdownHook;
   private EnvoyAdmin admin;
   private volatile boolean started;
+  private volatile LogFileTail logTail;
+
+  /** Read from Envoy's log file, where the filters' journal lines land before each answer. */
+  private final RequestJournal journal =
+      new RequestJournal(
+          () -> {
+            LogFileTail tail = logTail;
+            if (tail != null) {
+              tail.catchUp();
+            }
+          },
+          node -> node);
 
   private EnvoyProcess(Builder config) {
     this.config = config;
@@ -85,6 +98,7 @@ public final class EnvoyProcess implements DataPlane {
     long deadline = System.nanoTime() + limit.toNanos();
     try {
       dir = Files.createTempDirectory("hfi-envoy-");
+      logTail = new LogFileTail(dir.resolve("envoy.log"), journal::accept);
       Path wasm = dir.resolve("hfi-filter.wasm");
       Files.write(wasm, FilterModule.bytes(config.filterWasm()));
       Files.writeString(dir.resolve("envoy.yaml"), envoyConfig(wasm).toYaml());
@@ -170,6 +184,11 @@ public final class EnvoyProcess implements DataPlane {
     return process.pid();
   }
 
+  @Override
+  public RequestJournal journal() {
+    return journal;
+  }
+
   /** Everything Envoy has written to stdout and stderr so far. */
   public String logs() {
     try {
@@ -243,6 +262,7 @@ public final class EnvoyProcess implements DataPlane {
             .withControlPlane(cp.getHost(), cp.getPort() != -1 ? cp.getPort() : 80)
             .withControlPlaneToken(config.token())
             .withPollTimeout(config.pollTimeout())
+            .withRequestJournal(config.requestJournal())
             .withFilterPath(wasm.toAbsolutePath().toString());
     if (config.trustedCa() != null) {
       b.withTrustedCa(config.trustedCa().toAbsolutePath().toString());

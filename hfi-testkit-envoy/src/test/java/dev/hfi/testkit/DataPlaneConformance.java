@@ -316,6 +316,67 @@ public abstract class DataPlaneConformance {
   }
 
   @Test
+  void theRequestJournalHoldsEveryRequestWithItsFaultStatusAndTimingOnceAnswered()
+      throws Exception {
+    apply(
+        """
+        metadata: {name: journal-abort}
+        spec:
+          match: {path: {prefix: /journal/abort}}
+          fault: {abort: {httpStatus: 503}}
+        """);
+    apply(
+        """
+        metadata: {name: journal-slow}
+        spec:
+          match: {path: {prefix: /journal/slow}}
+          fault: {delay: {fixedDelay: 300ms}}
+        """);
+    long mark = proxy.journal().mark();
+    Instant before = Instant.now().minusSeconds(1);
+
+    // Each read comes right after its answer: the entry must already be there.
+    assertThat(send("orders", "PUT", "/journal/pass?q=1", Map.of("x-journal", "yes")).statusCode())
+        .isEqualTo(200);
+    List<JournaledRequest> afterPass = proxy.journal().since(mark);
+    assertThat(afterPass).hasSize(1);
+    JournaledRequest pass = afterPass.get(0);
+    assertThat(pass.upstream()).isEqualTo("orders");
+    assertThat(pass.method()).isEqualTo("PUT");
+    assertThat(pass.path()).isEqualTo("/journal/pass?q=1");
+    assertThat(pass.pathWithoutQuery()).isEqualTo("/journal/pass");
+    assertThat(pass.header("x-journal")).hasValue("yes");
+    assertThat(pass.header(":authority")).isPresent();
+    assertThat(pass.faulted()).isFalse();
+    assertThat(pass.policy()).isNull();
+    assertThat(pass.status()).isEqualTo(200);
+    assertThat(pass.at()).isAfter(before);
+
+    assertThat(get("payments", "/journal/abort/1").statusCode()).isEqualTo(503);
+    List<JournaledRequest> afterAbort = proxy.journal().since(mark);
+    assertThat(afterAbort).hasSize(2);
+    JournaledRequest aborted = afterAbort.get(1);
+    assertThat(aborted.upstream()).isEqualTo("payments");
+    assertThat(aborted.method()).isEqualTo("GET");
+    assertThat(aborted.policy()).isEqualTo("journal-abort");
+    assertThat(aborted.aborted()).isTrue();
+    assertThat(aborted.delay()).isZero();
+    assertThat(aborted.status()).isEqualTo(503);
+
+    assertThat(get("orders", "/journal/slow").statusCode()).isEqualTo(200);
+    List<JournaledRequest> afterSlow = proxy.journal().since(mark);
+    assertThat(afterSlow).hasSize(3);
+    JournaledRequest slow = afterSlow.get(2);
+    assertThat(slow.policy()).isEqualTo("journal-slow");
+    assertThat(slow.aborted()).isFalse();
+    assertThat(slow.delay()).isEqualTo(Duration.ofMillis(300));
+    assertThat(slow.status()).isEqualTo(200);
+    assertThat(slow.duration()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+
+    assertThat(proxy.journal().since(proxy.journal().mark())).isEmpty();
+  }
+
+  @Test
   void pathMatchersExactPrefixAndRegex() throws Exception {
     apply(
         """
@@ -1286,9 +1347,19 @@ public abstract class DataPlaneConformance {
 
   @Test
   void anUpstreamThatIsDownGets503UpstreamConnectError() throws Exception {
+    long mark = edgeProxy.journal().mark();
     HttpResponse<String> r = get(edgeProxy, "down");
     assertUpstreamFailure(r);
     assertThat(r.body()).isEqualTo(UPSTREAM_FAILURE + downUpstreamResetReason());
+    assertThat(edgeProxy.journal().since(mark))
+        .as("the journal has the proxy's own answer")
+        .singleElement()
+        .satisfies(
+            j -> {
+              assertThat(j.upstream()).isEqualTo("down");
+              assertThat(j.status()).isEqualTo(503);
+              assertThat(j.faulted()).isFalse();
+            });
   }
 
   @Test

@@ -19,13 +19,22 @@ import java.util.Set;
  * config.node();       // "orders"
  * config.cluster();    // "hfi_control_plane", the default
  *
- * String json = PluginConfig.forNode("hfi_control_plane", "cp:8080", "orders", 30000, null).toJson();
+ * String json = PluginConfig.forNode("hfi_control_plane", "cp:8080", "orders", 30000, null)
+ *     .withJournal(true)
+ *     .toJson();
  * }</pre>
  */
 public final class PluginConfig {
   private static final Set<String> FIELDS =
       Set.of(
-          "cluster", "authority", "node", "pollTimeoutMs", "maxBackoffMs", "token", "deferStart");
+          "cluster",
+          "authority",
+          "node",
+          "pollTimeoutMs",
+          "maxBackoffMs",
+          "token",
+          "deferStart",
+          "journal");
 
   private final String cluster;
   private final String authority;
@@ -34,6 +43,7 @@ public final class PluginConfig {
   private final long maxBackoffMs;
   private final String token;
   private final boolean deferStart;
+  private final boolean journal;
 
   private PluginConfig(
       String cluster,
@@ -42,7 +52,8 @@ public final class PluginConfig {
       int pollTimeoutMs,
       long maxBackoffMs,
       String token,
-      boolean deferStart) {
+      boolean deferStart,
+      boolean journal) {
     this.cluster = cluster;
     this.authority = authority;
     this.node = node;
@@ -50,6 +61,7 @@ public final class PluginConfig {
     this.maxBackoffMs = maxBackoffMs;
     this.token = token;
     this.deferStart = deferStart;
+    this.journal = journal;
   }
 
   /**
@@ -66,6 +78,7 @@ public final class PluginConfig {
           30000,
           Backoff.DEFAULT_MAX_MS,
           null,
+          false,
           false);
     }
     Map<String, Object> m = JsonFields.object(Json.parse(json), "plugin configuration", FIELDS);
@@ -81,14 +94,9 @@ public final class PluginConfig {
             ? JsonFields.integer(m.get("maxBackoffMs"), "maxBackoffMs", 100, 300_000)
             : Backoff.DEFAULT_MAX_MS;
     String token = m.containsKey("token") ? nonEmpty(m, "token") : null;
-    boolean defer = false;
-    if (m.containsKey("deferStart")) {
-      if (!(m.get("deferStart") instanceof Boolean)) {
-        throw new FilterConfigException("deferStart: must be true or false");
-      }
-      defer = (Boolean) m.get("deferStart");
-    }
-    return new PluginConfig(cluster, authority, node, poll, maxBackoff, token, defer);
+    boolean defer = flag(m, "deferStart");
+    boolean journal = flag(m, "journal");
+    return new PluginConfig(cluster, authority, node, poll, maxBackoff, token, defer, journal);
   }
 
   /**
@@ -100,17 +108,25 @@ public final class PluginConfig {
   public static PluginConfig forNode(
       String cluster, String authority, String node, long pollTimeoutMs, String token) {
     return new PluginConfig(
-        cluster, authority, node, (int) pollTimeoutMs, Backoff.DEFAULT_MAX_MS, token, false);
+        cluster, authority, node, (int) pollTimeoutMs, Backoff.DEFAULT_MAX_MS, token, false, false);
   }
 
   /** The same configuration with {@link #deferStart()} set. */
   public PluginConfig withDeferStart(boolean defer) {
-    return new PluginConfig(cluster, authority, node, pollTimeoutMs, maxBackoffMs, token, defer);
+    return new PluginConfig(
+        cluster, authority, node, pollTimeoutMs, maxBackoffMs, token, defer, journal);
+  }
+
+  /** The same configuration with {@link #journal()} set. */
+  public PluginConfig withJournal(boolean on) {
+    return new PluginConfig(
+        cluster, authority, node, pollTimeoutMs, maxBackoffMs, token, deferStart, on);
   }
 
   /**
    * The configuration as the JSON {@link #decode} reads back to an equal configuration: the fields
-   * in a fixed order, {@code maxBackoffMs} and {@code deferStart} only when not the default.
+   * in a fixed order, {@code maxBackoffMs}, {@code deferStart} and {@code journal} only when not
+   * the default.
    */
   public String toJson() {
     StringBuilder sb = new StringBuilder(128);
@@ -130,6 +146,9 @@ public final class PluginConfig {
     }
     if (deferStart) {
       sb.append(",\"deferStart\":true");
+    }
+    if (journal) {
+      sb.append(",\"journal\":true");
     }
     return sb.append('}').toString();
   }
@@ -158,12 +177,23 @@ public final class PluginConfig {
         && pollTimeoutMs == p.pollTimeoutMs
         && maxBackoffMs == p.maxBackoffMs
         && java.util.Objects.equals(token, p.token)
-        && deferStart == p.deferStart;
+        && deferStart == p.deferStart
+        && journal == p.journal;
   }
 
   @Override
   public int hashCode() {
     return java.util.Objects.hash(cluster, authority, node, pollTimeoutMs, token);
+  }
+
+  private static boolean flag(Map<String, Object> m, String field) {
+    if (!m.containsKey(field)) {
+      return false;
+    }
+    if (!(m.get(field) instanceof Boolean)) {
+      throw new FilterConfigException(field + ": must be true or false");
+    }
+    return (Boolean) m.get(field);
   }
 
   private static String nonEmpty(Map<String, Object> m, String field) {
@@ -206,5 +236,14 @@ public final class PluginConfig {
    */
   public boolean deferStart() {
     return deferStart;
+  }
+
+  /**
+   * Whether the filter writes a request journal entry for every request (docs/FILTER.md, "Request
+   * journal"): off by default, so a production proxy pays nothing for it; test data planes turn it
+   * on.
+   */
+  public boolean journal() {
+    return journal;
   }
 }

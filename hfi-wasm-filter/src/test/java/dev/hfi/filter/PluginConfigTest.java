@@ -18,9 +18,12 @@ class PluginConfigTest {
 
     PluginConfig all =
         PluginConfig.forNode("outbound|8080||cp", "[::1]:8080", "a-b", 1500, "t\"o\\k\u0001en")
-            .withDeferStart(true);
+            .withDeferStart(true)
+            .withJournal(true);
     assertThat(PluginConfig.decode(all.toJson())).isEqualTo(all);
     assertThat(PluginConfig.decode(all.toJson()).token()).isEqualTo("t\"o\\k\u0001en");
     assertThat(PluginConfig.decode(all.toJson()).deferStart()).isTrue();
+    assertThat(PluginConfig.decode(all.toJson()).journal()).isTrue();
+    assertThat(PluginConfig.decode(plain.toJson()).journal()).isFalse();
   }
 }

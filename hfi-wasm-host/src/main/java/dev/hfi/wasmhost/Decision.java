@@ -2,6 +2,7 @@ package dev.hfi.wasmhost;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -11,8 +12,63 @@ import java.util.function.Consumer;
  */
 public sealed interface Decision permits Decision.Proceed, Decision.Respond, Decision.Paused {
 
-  /** Forward the request upstream. */
-  record Proceed() implements Decision {}
+  /** A {@link Proceed} with no stream left open in a filter (its methods do nothing). */
+  static Proceed proceed() {
+    return new Proceed();
+  }
+
+  /**
+   * Forward the request upstream. The filter's stream stays open until the proxy reports the
+   * response headers ({@link #responseHeaders}) or that none will come ({@link #end}); one of the
+   * two must be called, once (later calls do nothing). Thread-safe.
+   */
+  final class Proceed implements Decision {
+    /** The filter's response side of one proceeded stream. */
+    interface Stream {
+      void responseHeaders(int status, List<Map.Entry<String, String>> headers);
+
+      void end();
+    }
+
+    private static final Stream NONE =
+        new Stream() {
+          @Override
+          public void responseHeaders(int status, List<Map.Entry<String, String>> headers) {}
+
+          @Override
+          public void end() {}
+        };
+
+    private final Stream stream;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    /** A decision with no stream left open in the filter. */
+    Proceed() {
+      this(NONE);
+    }
+
+    Proceed(Stream stream) {
+      this.stream = stream;
+    }
+
+    /**
+     * The response's status and headers (lower-case names), as the proxy is about to send them to
+     * the client (the upstream's, or the proxy's own answer when the upstream failed): runs the
+     * filter's {@code on_response_headers}, then ends its stream.
+     */
+    public void responseHeaders(int status, List<Map.Entry<String, String>> headers) {
+      if (ended.compareAndSet(false, true)) {
+        stream.responseHeaders(status, headers);
+      }
+    }
+
+    /** No response will come (the client or the upstream went away): ends the filter's stream. */
+    public void end() {
+      if (ended.compareAndSet(false, true)) {
+        stream.end();
+      }
+    }
+  }
 
   /**
    * Answer locally: status, headers, body; {@code grpcStatus} is -1 unless the filter answered with

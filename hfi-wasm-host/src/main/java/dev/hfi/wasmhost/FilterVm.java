@@ -26,6 +26,7 @@ import io.roastedroot.proxywasm.internal.ServerAdaptor;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +64,9 @@ import java.util.function.Function;
  *       :status} (the host drops the status otherwise), and answers always reach the filter from
  *       the callback executor (the host registers a call only after handing it out, and drops an
  *       answer that comes first).
+ *   <li>A request that proceeds keeps its stream open in the filter until the proxy reports its
+ *       response headers ({@link Proceed#responseHeaders}, the filter's {@code
+ *       on_response_headers}) or that none will come ({@link Proceed#end}), as in Envoy.
  *   <li>A trap fails the VM open: this request and every later one {@link Proceed}, as Envoy does
  *       with {@code failure_policy: FAIL_OPEN}.
  * </ul>
@@ -101,6 +105,12 @@ public final class FilterVm implements AutoCloseable {
 
   /** Paused streams by context id, in the order they paused. Guarded by the plugin's lock. */
   private final Map<Integer, Stream> paused = new LinkedHashMap<>();
+
+  /**
+   * Streams that proceeded upstream and wait for their response headers, by context id. Guarded by
+   * the plugin's lock.
+   */
+  private final Map<Integer, PluginHttpContext> upstream = new HashMap<>();
 
   /** The root context's id, known once a stream was created. Guarded by the plugin's lock. */
   private int rootContextId = -1;
@@ -191,6 +201,9 @@ public final class FilterVm implements AutoCloseable {
         return PROCEED;
       }
       Decision decision = decided(stream, action);
+      if (decision == PROCEED) {
+        return proceed(stream);
+      }
       if (decision != null) {
         end(stream);
         return decision;
@@ -236,6 +249,7 @@ public final class FilterVm implements AutoCloseable {
       closed = true;
       paused.values().forEach(s -> released.add(s.decision()));
       paused.clear();
+      upstream.clear();
       if (rootContextId >= 0) {
         activate(rootContextId);
       }
@@ -254,6 +268,57 @@ public final class FilterVm implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /**
+   * A stream the filter let go upstream: kept open for its response headers when the filter handles
+   * them, else ended now. Called under the plugin's lock.
+   */
+  private Proceed proceed(PluginHttpContext stream) {
+    if (!stream.context().hasOnResponseHeaders()) {
+      end(stream);
+      return PROCEED;
+    }
+    int id = stream.context().id();
+    upstream.put(id, stream);
+    return new Proceed(
+        new Proceed.Stream() {
+          @Override
+          public void responseHeaders(int status, List<Map.Entry<String, String>> headers) {
+            onResponseHeaders(id, status, headers);
+          }
+
+          @Override
+          public void end() {
+            abandon(id);
+          }
+        });
+  }
+
+  private void onResponseHeaders(int id, int status, List<Map.Entry<String, String>> headers) {
+    plugin.lock();
+    try {
+      PluginHttpContext stream = closed ? null : upstream.remove(id);
+      if (stream == null) {
+        return;
+      }
+      if (!failed) {
+        ((RequestAdaptor) stream.requestAdaptor()).responseHeaders(status, headers);
+        activate(id);
+        try {
+          stream.context().callOnResponseHeaders(false);
+        } catch (RuntimeException trap) {
+          failed = true;
+          log.log(
+              FilterLog.Level.ERROR,
+              "the filter failed (" + trap + "); requests now bypass it (fail open)");
+          return;
+        }
+      }
+      end(stream);
+    } finally {
+      plugin.unlock();
     }
   }
 
@@ -284,8 +349,11 @@ public final class FilterVm implements AutoCloseable {
     plugin.lock();
     try {
       Stream s = closed ? null : paused.remove(contextId);
+      PluginHttpContext proceeded = closed ? null : upstream.remove(contextId);
       if (s != null) {
         end(s.context());
+      } else if (proceeded != null && !failed) {
+        end(proceeded);
       }
     } finally {
       plugin.unlock();
@@ -301,7 +369,10 @@ public final class FilterVm implements AutoCloseable {
       while (it.hasNext()) {
         Stream s = it.next();
         Decision d = decided(s.context(), s.context().getAction());
-        if (d != null) {
+        if (d == PROCEED) {
+          it.remove();
+          ready.add(Map.entry(s.decision(), proceed(s.context())));
+        } else if (d != null) {
           it.remove();
           end(s.context());
           ready.add(Map.entry(s.decision(), d));

@@ -71,15 +71,19 @@ final class DataPlaneOptions {
     return Addresses.httpUri("--upstream", upstream);
   }
 
-  /** A builder of the chosen kind; the caller adds the settings both kinds take. */
+  /**
+   * A builder of the chosen kind; the caller adds the settings both kinds take. The request journal
+   * is off: a long-running proxy has nobody to read it.
+   */
   DataPlane.Builder<?> builder() {
     if (kind == Kind.envoy) {
-      EnvoyProcess.Builder b = EnvoyProcess.builder().withConcurrency(concurrency);
+      EnvoyProcess.Builder b =
+          EnvoyProcess.builder().withConcurrency(concurrency).withRequestJournal(false);
       if (envoyBinary != null) {
         b.withBinary(envoyBinary);
       }
       return b;
     }
-    return EmbeddedDataPlane.builder();
+    return EmbeddedDataPlane.builder().withRequestJournal(false);
   }
 }

@@ -39,6 +39,7 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
   private Duration readyTimeout;
   private Path trustedCa;
   private Path filterWasm;
+  private boolean requestJournal = true;
 
   protected DataPlaneSettings(Duration defaultReadyTimeout) {
     this.readyTimeout = defaultReadyTimeout;
@@ -73,6 +74,17 @@ public abstract class DataPlaneSettings<B extends DataPlaneSettings<B>>
     }
     upstreams.put(name, new Upstream(name, upstream, listenPort));
     return self();
+  }
+
+  @Override
+  public B withRequestJournal(boolean on) {
+    this.requestJournal = on;
+    return self();
+  }
+
+  /** Whether the filters journal every request. */
+  public boolean requestJournal() {
+    return requestJournal;
   }
 
   @Override

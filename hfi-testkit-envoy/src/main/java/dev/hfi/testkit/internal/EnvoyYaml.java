@@ -67,6 +67,7 @@ public final class EnvoyYaml {
             upstream.node(),
             config.pollTimeout().toMillis(),
             config.controlPlaneToken())
+        .withJournal(config.requestJournal())
         .toJson();
   }
 

@@ -29,6 +29,7 @@ import javax.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.api.Response;
 import org.eclipse.jetty.client.http.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -56,6 +57,9 @@ public final class FilteringProxyServlet extends AsyncProxyServlet {
   private static final Logger LOG = LoggerFactory.getLogger(FilteringProxyServlet.class);
 
   private static final String DECISION = FilteringProxyServlet.class.getName() + ".decision";
+
+  /** The filter's {@link Proceed} of a request sent upstream: it awaits the response headers. */
+  private static final String PROCEED = FilteringProxyServlet.class.getName() + ".proceed";
 
   /** What Envoy (1.40) answers when the upstream fails before its response headers. */
   public static final String UPSTREAM_FAILURE_PREFIX =
@@ -86,19 +90,35 @@ public final class FilteringProxyServlet extends AsyncProxyServlet {
       if (decided instanceof Respond answer) {
         respond(response, answer);
       } else {
-        super.service(request, response);
+        proxy(request, response, decided);
       }
       return;
     }
     Decision decision = filter.onRequestHeaders(head(request));
     if (decision instanceof Proceed) {
-      super.service(request, response);
+      proxy(request, response, decision);
     } else if (decision instanceof Respond answer) {
       respond(response, answer);
     } else {
       park(request, (Paused) decision);
     }
   }
+
+  private void proxy(HttpServletRequest request, HttpServletResponse response, Object decision)
+      throws ServletException, IOException {
+    if (decision instanceof Proceed proceed) {
+      request.setAttribute(PROCEED, proceed);
+    }
+    super.service(request, response);
+  }
+
+  /** The filter's stream of a proxied request; a no-op one if it has none. */
+  private static Proceed proceedOf(HttpServletRequest request) {
+    Object p = request.getAttribute(PROCEED);
+    return p instanceof Proceed proceed ? proceed : NO_STREAM;
+  }
+
+  private static final Proceed NO_STREAM = Decision.proceed();
 
   @Override
   protected String rewriteTarget(HttpServletRequest request) {
@@ -129,6 +149,21 @@ public final class FilteringProxyServlet extends AsyncProxyServlet {
       proxyResponse.setHeader(HttpHeader.DATE.asString(), null);
     }
     super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+    // Before anything reaches the client, as Envoy runs on_response_headers before encoding.
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    for (HttpField f : serverResponse.getHeaders()) {
+      headers.add(Map.entry(f.getLowerCaseName(), f.getValue()));
+    }
+    proceedOf(clientRequest).responseHeaders(serverResponse.getStatus(), headers);
+  }
+
+  @Override
+  protected void onProxyResponseSuccess(
+      HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse,
+      Response serverResponse) {
+    proceedOf(clientRequest).end();
+    super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
   }
 
   @Override
@@ -139,11 +174,14 @@ public final class FilteringProxyServlet extends AsyncProxyServlet {
       Throwable failure) {
     if (proxyResponse.isCommitted()) {
       // Part of the answer is out already: only breaking the connection can tell the client.
+      proceedOf(clientRequest).end();
       super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
       return;
     }
     LOG.debug("upstream {} failed: {}", upstream, failure.toString());
     boolean timedOut = failure instanceof TimeoutException;
+    proceedOf(clientRequest)
+        .responseHeaders(timedOut ? 504 : 503, List.of(Map.entry("content-type", "text/plain")));
     String body =
         timedOut ? "upstream request timeout" : UPSTREAM_FAILURE_PREFIX + resetReason(failure);
     try {

@@ -69,6 +69,8 @@ public final class WasmFilterHost implements AutoCloseable {
    * @param http sends the filter's http calls
    * @param wasm another build of the filter, run by the interpreter; null for the shipped filter,
    *     compiled at build time
+   * @param journal takes the filter's request journal lines ({@link JournalLines#PREFIX}), on the
+   *     VM's thread as the filter writes them
    * @throws dev.hfi.wasmhost.WasmHostException when the module does not start
    */
   public WasmFilterHost(
@@ -79,7 +81,8 @@ public final class WasmFilterHost implements AutoCloseable {
       ScheduledExecutorService scheduler,
       Executor callbacks,
       HttpClient http,
-      byte[] wasm) {
+      byte[] wasm,
+      Consumer<String> journal) {
     long start = System.nanoTime();
     FilterVm.Builder builder =
         wasm == null
@@ -93,7 +96,7 @@ public final class WasmFilterHost implements AutoCloseable {
             .withScheduler(scheduler)
             .withCallbackExecutor(callbacks)
             .withHttpCalls(new JettyCalls(http))
-            .withLog(new Slf4jLog())
+            .withLog(new Slf4jLog(journal))
             .build();
     createNanos = System.nanoTime() - start;
   }
@@ -175,6 +178,12 @@ public final class WasmFilterHost implements AutoCloseable {
   }
 
   private static final class Slf4jLog implements FilterLog {
+    private final Consumer<String> journal;
+
+    Slf4jLog(Consumer<String> journal) {
+      this.journal = journal;
+    }
+
     @Override
     public Level level() {
       if (LOG.isTraceEnabled()) {
@@ -188,6 +197,11 @@ public final class WasmFilterHost implements AutoCloseable {
 
     @Override
     public void log(Level level, String message) {
+      if (message.startsWith(JournalLines.PREFIX)) {
+        journal.accept(message);
+        LOG.debug(message);
+        return;
+      }
       switch (level) {
         case TRACE -> LOG.trace(message);
         case DEBUG -> LOG.debug(message);

@@ -9,6 +9,7 @@ import dev.hfi.filter.CompiledHfiFilter;
 import dev.hfi.filter.HfiFilterWasm;
 import dev.hfi.wasmhost.Decision;
 import dev.hfi.wasmhost.Decision.Paused;
+import dev.hfi.wasmhost.Decision.Proceed;
 import dev.hfi.wasmhost.Decision.Respond;
 import dev.hfi.wasmhost.FilterLog;
 import dev.hfi.wasmhost.FilterVm;
@@ -184,13 +185,19 @@ final class FilterHost implements AutoCloseable {
             18000));
   }
 
-  /** Sends a request through the filter, waiting while it is paused. */
+  /**
+   * Sends a request through the filter, waiting while it is paused; one that proceeds is answered
+   * {@code 200} by the "upstream" (the filter's {@code on_response_headers}), as a proxy would.
+   */
   Result request(String... pairs) {
     long start = System.nanoTime();
     Decision decision = send(pairs);
     boolean paused = decision instanceof Paused;
     if (paused) {
       decision = await(resumed((Paused) decision));
+    }
+    if (decision instanceof Proceed proceed) {
+      proceed.responseHeaders(200, List.of());
     }
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     return new Result(paused, decision instanceof Respond r ? r : null, elapsedMs);

@@ -121,6 +121,7 @@ class ModuleContractIT {
             "proxy_on_tick",
             "proxy_on_http_call_response",
             "proxy_on_request_headers",
+            "proxy_on_response_headers",
             "proxy_on_done",
             "proxy_on_delete");
   }

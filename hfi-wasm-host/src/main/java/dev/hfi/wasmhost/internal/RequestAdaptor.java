@@ -13,6 +13,7 @@ import java.util.Map;
 public final class RequestAdaptor implements HttpRequestAdaptor {
   private final RequestHead head;
   private ProxyMap headers;
+  private ProxyMap responseHeaders = new ArrayProxyMap();
 
   public RequestAdaptor(RequestHead head) {
     this.head = head;
@@ -64,9 +65,19 @@ public final class RequestAdaptor implements HttpRequestAdaptor {
     return new ArrayProxyMap();
   }
 
+  /** The response headers the filter reads next: {@code :status} first, then {@code headers}. */
+  public void responseHeaders(int status, List<Map.Entry<String, String>> headers) {
+    ArrayProxyMap map = new ArrayProxyMap(headers.size() + 1);
+    map.add(":status", Integer.toString(status));
+    for (Map.Entry<String, String> h : headers) {
+      map.add(h.getKey(), h.getValue());
+    }
+    responseHeaders = map;
+  }
+
   @Override
   public ProxyMap getHttpResponseHeaders() {
-    return new ArrayProxyMap();
+    return responseHeaders;
   }
 
   @Override

@@ -60,6 +60,11 @@ public final class Exports {
     return Dispatcher.onRequestHeaders(contextId);
   }
 
+  @Export(name = "proxy_on_response_headers")
+  public static int onResponseHeaders(int contextId, int numHeaders, int endOfStream) {
+    return Dispatcher.onResponseHeaders(contextId);
+  }
+
   @Export(name = "proxy_on_done")
   public static int onDone(int contextId) {
     return Dispatcher.onDone(contextId) ? 1 : 0;

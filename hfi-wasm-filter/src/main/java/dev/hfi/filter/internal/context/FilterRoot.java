@@ -5,6 +5,7 @@ import dev.hfi.filter.PluginConfig;
 import dev.hfi.filter.internal.core.Backoff;
 import dev.hfi.filter.internal.core.Bytes;
 import dev.hfi.filter.internal.core.InjectionCount;
+import dev.hfi.filter.internal.core.JournalEntry;
 import dev.hfi.filter.internal.core.PendingResumes;
 import dev.hfi.filter.internal.core.PollProtocol;
 import dev.hfi.filter.internal.core.RequestHeaders;
@@ -12,6 +13,7 @@ import dev.hfi.filter.internal.core.Rule;
 import dev.hfi.filter.internal.core.RuleSet;
 import dev.hfi.filter.internal.core.RuleSetDecoder;
 import dev.hfi.filter.internal.core.Sampler;
+import dev.hfi.filter.internal.dispatch.IntMap;
 import dev.hfi.filter.internal.host.Heap;
 import dev.hfi.filter.internal.host.Host;
 
@@ -53,6 +55,9 @@ public final class FilterRoot {
   private final PendingResumes pending = new PendingResumes();
   private final Host.Shared shared = new Host.Shared();
 
+  /** Journal entries of requests not answered yet, by context id; null with the journal off. */
+  private IntMap<JournalEntry> journal;
+
   private PluginConfig config;
   private RuleSet ruleSet = RuleSet.EMPTY;
   private long rejectedVersion;
@@ -79,6 +84,23 @@ public final class FilterRoot {
     return sampler;
   }
 
+  /** The pending journal entries, or null when the plugin configuration leaves the journal off. */
+  IntMap<JournalEntry> journal() {
+    return journal;
+  }
+
+  String node() {
+    return config.node();
+  }
+
+  /** Writes the journal entry of {@code contextId}, if it has one not yet written. */
+  void writeJournal(int contextId, int status) {
+    JournalEntry entry = journal == null ? null : journal.remove(contextId);
+    if (entry != null) {
+      Host.log(Host.LOG_INFO, entry.line(status, Host.nowMillis()));
+    }
+  }
+
   /** Reads the plugin configuration; false (plugin refused) if it is invalid. */
   public boolean onConfigure(int size) {
     Metrics.define();
@@ -90,6 +112,7 @@ public final class FilterRoot {
       return false;
     }
     backoff = new Backoff(sampler, config.maxBackoffMs());
+    journal = config.journal() ? new IntMap<>() : null;
     Host.log(
         Host.LOG_INFO,
         "hfi: filter instance " + instance + " of node " + config.node() + " configured");
@@ -131,7 +154,7 @@ public final class FilterRoot {
     try {
       Host.setEffectiveContext(contextId);
       if (rule.abort() != null) {
-        abort(rule);
+        abort(contextId, rule);
       } else {
         Host.continueRequest();
       }
@@ -314,9 +337,14 @@ public final class FilterRoot {
     }
   }
 
-  static void abort(Rule rule) {
+  /**
+   * Answers the current stream, {@code contextId}, with the rule's abort; its journal entry is
+   * written first, so that it exists before the client can see the answer.
+   */
+  void abort(int contextId, Rule rule) {
     Rule.Abort a = rule.abort();
     Metrics.abort();
+    writeJournal(contextId, a.httpStatus());
     Host.sendLocalResponse(a.httpStatus(), a.body(), a.headerMap(), a.grpcStatus());
   }
 

@@ -171,6 +171,11 @@ public final class RequestHeaders {
     return valLen[i];
   }
 
+  /** Whether pair {@code i}'s name is {@code name}. */
+  public boolean nameEquals(int i, byte[] name) {
+    return keyLen[i] == name.length && Bytes.regionEquals(buf, keyOff[i], name, 0, name.length);
+  }
+
   public String name(int i) {
     return Bytes.string(buf, keyOff[i], keyLen[i]);
   }

@@ -81,12 +81,22 @@ public final class Dispatcher {
     }
   }
 
+  public static int onResponseHeaders(int id) {
+    Memory.reset();
+    try {
+      FilterRoot root = streams.get(id);
+      return root == null ? FilterStream.CONTINUE : FilterStream.onResponseHeaders(id, root);
+    } catch (Throwable t) {
+      FilterErrors.report("proxy_on_response_headers", t);
+      return FilterStream.CONTINUE;
+    }
+  }
+
   /**
    * A stream ended, or a root context is to stop (the VM shuts down). Returns false while a root
    * context still says goodbye: it calls {@code proxy_done} when that is over.
    */
   public static boolean onDone(int id) {
-    Memory.reset();
     try {
       FilterRoot root = streams.get(id);
       if (root != null) {

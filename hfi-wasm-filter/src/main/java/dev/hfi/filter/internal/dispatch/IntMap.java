@@ -4,13 +4,13 @@ package dev.hfi.filter.internal.dispatch;
  * Open-addressing map from non-zero int keys (context ids) to values, without boxing: the
  * dispatcher looks a context up on every callback. Not thread-safe.
  */
-final class IntMap<V> {
+public final class IntMap<V> {
   private int[] keys = new int[64];
   private Object[] values = new Object[64];
   private int size;
 
   @SuppressWarnings("unchecked")
-  V get(int key) {
+  public V get(int key) {
     int mask = keys.length - 1;
     for (int i = mix(key) & mask; keys[i] != 0; i = (i + 1) & mask) {
       if (keys[i] == key) {
@@ -20,7 +20,7 @@ final class IntMap<V> {
     return null;
   }
 
-  void put(int key, V value) {
+  public void put(int key, V value) {
     if ((size + 1) * 2 > keys.length) {
       grow();
     }
@@ -37,7 +37,7 @@ final class IntMap<V> {
   }
 
   @SuppressWarnings("unchecked")
-  V remove(int key) {
+  public V remove(int key) {
     int mask = keys.length - 1;
     int i = mix(key) & mask;
     while (keys[i] != 0) {

@@ -20,6 +20,7 @@ public final class Host {
   public static final int LOG_ERROR = 4;
 
   private static final int MAP_REQUEST_HEADERS = 0;
+  private static final int MAP_RESPONSE_HEADERS = 2;
   private static final int MAP_HTTP_CALL_RESPONSE_HEADERS = 6;
   private static final int BUFFER_HTTP_CALL_RESPONSE_BODY = 4;
   private static final int BUFFER_PLUGIN_CONFIGURATION = 7;
@@ -81,7 +82,16 @@ public final class Host {
 
   /** {@code :status} of the http call response, or 0 when there is none (the call failed). */
   public static int httpCallResponseStatus() {
-    byte[] b = read(READ_HEADER_VALUE, MAP_HTTP_CALL_RESPONSE_HEADERS, STATUS, 0);
+    return status(MAP_HTTP_CALL_RESPONSE_HEADERS);
+  }
+
+  /** {@code :status} of the current stream's response headers, or 0 when there is none. */
+  public static int responseStatus() {
+    return status(MAP_RESPONSE_HEADERS);
+  }
+
+  private static int status(int map) {
+    byte[] b = read(READ_HEADER_VALUE, map, STATUS, 0);
     if (b == null) {
       return 0;
     }
@@ -146,6 +156,12 @@ public final class Host {
       // As in requestPath: read again into the buffer that now exists.
       Memory.reset();
     }
+  }
+
+  /** The first value of request header {@code name}, or null. */
+  public static String requestHeader(byte[] name) {
+    byte[] b = read(READ_HEADER_VALUE, MAP_REQUEST_HEADERS, name, 0);
+    return b == null ? null : Bytes.string(b, 0, b.length);
   }
 
   /** Answers the current stream locally (an abort); {@code grpcStatus} -1 for plain HTTP. */
