@@ -1,20 +1,12 @@
 package dev.hfi.coexistence.spring;
 
-import dev.hfi.junit.Abort;
-import dev.hfi.junit.Delay;
-import dev.hfi.junit.HfiStack;
 import dev.hfi.junit.HfiTest;
-import dev.hfi.junit.InjectFault;
 import dev.hfi.junit.Upstream;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -26,21 +18,14 @@ import org.springframework.test.context.DynamicPropertySource;
 @Timeout(60)
 @HfiTest(upstreams = @Upstream(name = "inventory", url = "http://127.0.0.1:" + HfiFirstIT.PORT))
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class HfiFirstIT {
+class HfiFirstIT extends StockCases {
   static final int PORT = 29417;
   static final InventoryStub inventory = InventoryStub.start(PORT);
   static final AtomicReference<URI> proxy = new AtomicReference<>();
 
-  @Autowired Environment environment;
-
   @DynamicPropertySource
   static void inventoryThroughHfi(DynamicPropertyRegistry registry) {
-    StockChecks.inventoryThrough(registry, proxy);
-  }
-
-  @BeforeEach
-  void pointAtProxy(HfiStack stack) {
-    proxy.set(stack.proxyUri("inventory"));
+    inventoryThrough(registry, proxy);
   }
 
   @AfterAll
@@ -48,20 +33,13 @@ class HfiFirstIT {
     inventory.stop();
   }
 
-  @Test
-  void passesThroughWithoutAFault() throws Exception {
-    StockChecks.passesThrough(environment, inventory);
+  @Override
+  InventoryStub inventory() {
+    return inventory;
   }
 
-  @Test
-  @InjectFault(upstream = "inventory", path = "/api/stock", abort = @Abort(httpStatus = 503))
-  void applicationSeesTheAbort(HfiStack stack) throws Exception {
-    StockChecks.seesTheAbort(environment, inventory, stack);
-  }
-
-  @Test
-  @InjectFault(upstream = "inventory", path = "/api/stock", delay = @Delay(fixedDelay = "400ms"))
-  void applicationSeesTheDelay(HfiStack stack) throws Exception {
-    StockChecks.seesTheDelay(environment, inventory, stack);
+  @Override
+  AtomicReference<URI> proxy() {
+    return proxy;
   }
 }

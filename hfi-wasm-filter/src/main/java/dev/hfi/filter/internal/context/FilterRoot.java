@@ -16,6 +16,7 @@ import dev.hfi.filter.internal.core.Sampler;
 import dev.hfi.filter.internal.dispatch.IntMap;
 import dev.hfi.filter.internal.host.Heap;
 import dev.hfi.filter.internal.host.Host;
+import java.util.Arrays;
 
 /**
  * The root context: plugin configuration, the long poll of the control plane, the rule set in
@@ -184,31 +185,23 @@ public final class FilterRoot {
 
   /** The headers of a call to the control plane, with the token when there is one. */
   private byte[] callHeaders(String method, String path, String accept) {
-    return config.token() == null
-        ? RequestHeaders.encode(
-            ":method",
-            method,
-            ":path",
-            path,
-            ":authority",
-            config.authority(),
-            ":scheme",
-            "http",
-            "accept",
-            accept)
-        : RequestHeaders.encode(
-            ":method",
-            method,
-            ":path",
-            path,
-            ":authority",
-            config.authority(),
-            ":scheme",
-            "http",
-            "accept",
-            accept,
-            "authorization",
-            "Bearer " + config.token());
+    String[] pairs = {
+      ":method",
+      method,
+      ":path",
+      path,
+      ":authority",
+      config.authority(),
+      ":scheme",
+      "http",
+      "accept",
+      accept,
+      "authorization",
+      "Bearer " + config.token()
+    };
+    // Without a token the last pair is left out.
+    return RequestHeaders.encode(
+        config.token() == null ? Arrays.copyOf(pairs, pairs.length - 2) : pairs);
   }
 
   /**
