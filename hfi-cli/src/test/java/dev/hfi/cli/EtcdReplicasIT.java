@@ -12,7 +12,7 @@ import dev.hfi.client.RuleSet;
 import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.EtcdPolicyStore;
+import dev.hfi.store.etcd.EtcdPolicyStore;
 import dev.hfi.testsupport.EtcdProcess;
 import java.net.URI;
 import java.time.Duration;

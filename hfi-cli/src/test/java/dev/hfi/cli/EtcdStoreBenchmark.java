@@ -5,7 +5,7 @@ import dev.hfi.client.HfiException;
 import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.client.TestPolicies;
 import dev.hfi.controlplane.ControlPlaneServer;
-import dev.hfi.controlplane.EtcdPolicyStore;
+import dev.hfi.store.etcd.EtcdPolicyStore;
 import dev.hfi.testsupport.EtcdProcess;
 import java.time.Duration;
 import java.util.ArrayList;

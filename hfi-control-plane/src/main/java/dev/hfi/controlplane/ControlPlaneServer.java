@@ -98,10 +98,10 @@ public final class ControlPlaneServer implements AutoCloseable {
     }
     distributor.start();
     if (config.expirer) {
-      // On etcd, replicas share the store: only the elected one expires policies.
+      // Replicas sharing a store (etcd) elect the one that expires policies.
       expiry =
-          config.store instanceof EtcdPolicyStore etcd
-              ? etcd.runWhileLeader("expirer", replicaName(), this::startExpirer)
+          config.store instanceof SharedPolicyStore shared
+              ? shared.runWhileLeader("expirer", replicaName(), this::startExpirer)
               : startExpirer();
     }
     registerMetrics();

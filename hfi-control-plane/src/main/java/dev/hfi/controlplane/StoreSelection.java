@@ -2,10 +2,13 @@ package dev.hfi.controlplane;
 
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
+import dev.hfi.controlplane.spi.PolicyStoreProvider;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * Which policy store a control plane runs on, and its settings: the one place that turns them into
@@ -13,13 +16,16 @@ import java.util.List;
  * variables) and for the JUnit extension. Settings carry the names of the CLI options ({@code
  * --etcd-endpoints} ...), and problems are reported with those names.
  *
- * <p>An unset etcd setting is {@code null} and takes {@link EtcdPolicyStore}'s default; any etcd
- * setting with the memory store is a mistake and is reported, not ignored.
+ * <p>The memory store is built in. The etcd store is in {@code dev.hfi:hfi-store-etcd} (with jetcd,
+ * gRPC and Netty), found at run time through {@link PolicyStoreProvider}: without that module on
+ * the classpath, selecting etcd fails at once and names it ({@link Kind#available()}).
+ *
+ * <p>An unset etcd setting is {@code null} and takes the etcd store's default; any etcd setting
+ * with the memory store is a mistake and is reported, not ignored.
  *
  * @param kind memory or etcd
  * @param etcdEndpoints etcd client URLs ({@code --etcd-endpoints}); required for etcd
- * @param etcdPrefix key prefix ({@code --etcd-prefix}); null for {@link
- *     EtcdPolicyStore#DEFAULT_PREFIX}
+ * @param etcdPrefix key prefix ({@code --etcd-prefix}); null for the default, {@code /hfi/}
  * @param etcdUser etcd user ({@code --etcd-user}), or null
  * @param etcdPassword its password ({@code --etcd-password} or {@code HFI_ETCD_PASSWORD}), or null
  * @param etcdCa PEM CA of etcd's server certificate ({@code --etcd-ca}), or null
@@ -42,10 +48,29 @@ public record StoreSelection(
 
   /** The store kinds, as {@code --store} spells them. */
   public enum Kind {
-    /** In memory: policies are lost when the control plane stops. */
-    memory,
-    /** etcd: policies survive restarts and replicas share them. */
-    etcd
+    /** In memory: policies are lost when the control plane stops. Built in. */
+    memory(null),
+    /** etcd: policies survive restarts and replicas share them. In {@code hfi-store-etcd}. */
+    etcd("dev.hfi:hfi-store-etcd");
+
+    private final String module;
+
+    Kind(String module) {
+      this.module = module;
+    }
+
+    /**
+     * The artifact ({@code groupId:artifactId}) that provides this store, or null when {@code
+     * hfi-control-plane} has it built in.
+     */
+    public String module() {
+      return module;
+    }
+
+    /** Whether this store can be opened here: built in, or its module is on the classpath. */
+    public boolean available() {
+      return module == null || provider(this).isPresent();
+    }
   }
 
   /** Normalises the endpoint list (null = none). */
@@ -80,10 +105,36 @@ public record StoreSelection(
     } else if (etcdEndpoints.isEmpty()) {
       problems.add("--store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379");
     }
+    if (kind != null && !kind.available()) {
+      problems.add(0, missingModule(kind));
+    }
     if (!problems.isEmpty()) {
       throw new HfiException(ErrorCode.INVALID_CONFIGURATION, String.join("; ", problems));
     }
-    return kind == Kind.memory ? new MemoryPolicyStore() : openEtcd();
+    return kind == Kind.memory ? new MemoryPolicyStore() : provider(kind).orElseThrow().open(this);
+  }
+
+  /** What to add for a store whose module is not on the classpath. */
+  private static String missingModule(Kind kind) {
+    return "--store "
+        + kind
+        + ": the "
+        + kind
+        + " store is in "
+        + kind.module()
+        + ", which is not on the classpath; add "
+        + kind.module()
+        + " (same version as hfi-control-plane) to the dependencies";
+  }
+
+  private static Optional<PolicyStoreProvider> provider(Kind kind) {
+    for (PolicyStoreProvider p :
+        ServiceLoader.load(PolicyStoreProvider.class, StoreSelection.class.getClassLoader())) {
+      if (p.kind() == kind) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
   }
 
   private List<String> etcdSettings() {
@@ -106,26 +157,5 @@ public record StoreSelection(
     if (value != null) {
       set.add(option);
     }
-  }
-
-  private PolicyStore openEtcd() {
-    EtcdPolicyStore.Builder b =
-        EtcdPolicyStore.builder().withEndpoints(etcdEndpoints.toArray(String[]::new));
-    if (etcdPrefix != null) {
-      b.withPrefix(etcdPrefix);
-    }
-    if (etcdUser != null || etcdPassword != null) {
-      b.withCredentials(etcdUser, etcdPassword);
-    }
-    if (etcdCa != null || etcdCert != null || etcdKey != null) {
-      b.withTls(etcdCa, etcdCert, etcdKey);
-    }
-    if (etcdLeaseTtl != null) {
-      b.withLeaseTtl(etcdLeaseTtl);
-    }
-    if (etcdTimeout != null) {
-      b.withRequestTimeout(etcdTimeout);
-    }
-    return b.build();
   }
 }

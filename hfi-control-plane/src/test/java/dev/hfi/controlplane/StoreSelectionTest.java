@@ -43,30 +43,24 @@ class StoreSelectionTest {
   }
 
   @Test
-  void etcdNeedsEndpoints() {
-    assertThatThrownBy(() -> StoreSelection.etcd(List.of(), null).open())
-        .isInstanceOf(HfiException.class)
-        .hasMessage("--store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379");
-  }
-
-  @Test
-  void anEtcdBuilderProblemIsInvalidInputNotACrash() {
-    StoreSelection s =
-        new StoreSelection(
-            StoreSelection.Kind.etcd,
-            List.of("http://127.0.0.1:2379"),
-            null,
-            "user",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
-    assertThatThrownBy(s::open)
+  void etcdWithoutHfiStoreEtcdOnTheClasspathNamesTheModuleAtOnce() {
+    // hfi-store-etcd depends on this module, so it is never on this module's test classpath.
+    assertThat(StoreSelection.Kind.etcd.available()).isFalse();
+    assertThat(StoreSelection.Kind.memory.available()).isTrue();
+    assertThatThrownBy(() -> StoreSelection.etcd(List.of("http://127.0.0.1:2379"), null).open())
         .isInstanceOfSatisfying(
             HfiException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION))
-        .hasMessageContaining("--etcd-user");
+        .hasMessage(
+            "--store etcd: the etcd store is in dev.hfi:hfi-store-etcd, which is not on the"
+                + " classpath; add dev.hfi:hfi-store-etcd (same version as hfi-control-plane) to"
+                + " the dependencies");
+  }
+
+  @Test
+  void theMissingModuleComesFirstAmongTheProblems() {
+    assertThatThrownBy(() -> StoreSelection.etcd(List.of(), null).open())
+        .hasMessageStartingWith("--store etcd: the etcd store is in dev.hfi:hfi-store-etcd")
+        .hasMessageEndingWith("; --store etcd needs --etcd-endpoints, e.g. http://127.0.0.1:2379");
   }
 }

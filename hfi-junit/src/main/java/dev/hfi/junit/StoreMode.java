@@ -10,8 +10,10 @@ public enum StoreMode {
   /** An in-memory store, gone at the end of the run. */
   MEMORY,
   /**
-   * An etcd cluster given by the system property {@code hfi.etcd.endpoints} (comma-separated URLs);
-   * the run uses a key prefix of its own.
+   * An etcd cluster given by the system property {@code hfi.etcd.endpoints} (comma-separated URLs),
+   * else a local etcd started for the run; the run uses a key prefix of its own. Needs {@code
+   * dev.hfi:hfi-store-etcd} (same version) among the test dependencies: without it, the test class
+   * fails at once, naming it.
    */
   ETCD
 }

@@ -181,11 +181,24 @@ public final class SharedStack implements AutoCloseable {
     return mode;
   }
 
-  /** Like {@link #resolve(DataPlaneMode, String)} for the store. */
+  /**
+   * Like {@link #resolve(DataPlaneMode, String)} for the store: ETCD fails the class before
+   * anything starts when {@code hfi-store-etcd} is not on the classpath.
+   */
   public static StoreMode resolve(StoreMode declared, String where) {
     StoreMode mode = declared;
     if (mode == StoreMode.DEFAULT) {
       mode = parse(StoreMode.class, STORE_PROPERTY, StoreMode.MEMORY);
+    }
+    if (mode == StoreMode.ETCD && !StoreSelection.Kind.etcd.available()) {
+      throw new ExtensionConfigurationException(
+          where
+              + ": store = ETCD (@HfiTest, withStore or -D"
+              + STORE_PROPERTY
+              + "=etcd): add "
+              + StoreSelection.Kind.etcd.module()
+              + " (same version as hfi-junit) to the test dependencies; it brings the etcd client"
+              + " (jetcd, gRPC, Netty), which the memory store does not need");
     }
     return mode;
   }

@@ -1,7 +1,5 @@
 package dev.hfi.controlplane.internal.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -10,11 +8,14 @@ import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One structured log line and one timer sample per request, REST and stream alike (Jetty calls it
- * when a request completes, also for asynchronous ones). Fields: method, path, status, latencyMs,
- * client, and policy for policy operations.
+ * when a request completes, also for asynchronous ones). Fields, as SLF4J key-value pairs and in
+ * the message: method, path, status, latencyMs, client, and policy for policy operations. The
+ * library writes them through slf4j-api only; a JSON encoder (hfi-cli's {@code --log-format json})
+ * turns the pairs into fields.
  */
 public final class AccessLog implements RequestLog {
   private static final Logger LOG = LoggerFactory.getLogger("dev.hfi.controlplane.access");
@@ -38,23 +39,32 @@ public final class AccessLog implements RequestLog {
     String method = request.getMethod();
     String path = request.getRequestURI();
     String client = request.getRemoteAddr();
-    if (policy != null) {
-      LOG.info(
-          "{} {} {} {} {} {}",
-          kv("method", method),
-          kv("path", path),
-          kv("status", status),
-          kv("latencyMs", latency),
-          kv("client", client),
-          kv("policy", policy));
-    } else {
-      LOG.info(
-          "{} {} {} {} {}",
-          kv("method", method),
-          kv("path", path),
-          kv("status", status),
-          kv("latencyMs", latency),
-          kv("client", client));
+    if (LOG.isInfoEnabled()) {
+      // The fields as SLF4J key-value pairs (top-level JSON fields with hfi's --log-format json),
+      // and in the message for plain-text logs.
+      LoggingEventBuilder line =
+          LOG.atInfo()
+              .addKeyValue("method", method)
+              .addKeyValue("path", path)
+              .addKeyValue("status", status)
+              .addKeyValue("latencyMs", latency)
+              .addKeyValue("client", client);
+      String text =
+          "method="
+              + method
+              + " path="
+              + path
+              + " status="
+              + status
+              + " latencyMs="
+              + latency
+              + " client="
+              + client;
+      if (policy != null) {
+        line = line.addKeyValue("policy", policy);
+        text += " policy=" + policy;
+      }
+      line.log(text);
     }
     Timer.builder("hfi.http.requests")
         .description("HTTP requests by route and status")

@@ -1,6 +1,7 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.store.etcd.internal;
 
 import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.controlplane.internal.DaemonThreads;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Election;

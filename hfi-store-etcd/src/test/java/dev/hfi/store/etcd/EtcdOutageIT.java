@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.store.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,7 @@ import dev.hfi.client.RuleSet;
 import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.client.Streams;
 import dev.hfi.client.TestPolicies;
+import dev.hfi.controlplane.ControlPlaneServer;
 import dev.hfi.testsupport.EtcdProcess;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;

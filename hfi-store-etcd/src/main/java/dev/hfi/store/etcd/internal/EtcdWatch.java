@@ -1,9 +1,11 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.store.etcd.internal;
 
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.HfiException;
 import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.internal.Backoff;
+import dev.hfi.controlplane.internal.SerialExecutor;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;

@@ -1,8 +1,10 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.store.etcd.internal;
 
 import dev.hfi.client.FaultInjectionPolicy;
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.internal.Backoff;
+import dev.hfi.controlplane.internal.ListWatch;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.store.etcd;
 
 import dev.hfi.client.ApplyResult;
 import dev.hfi.client.ConflictException;
@@ -11,14 +11,16 @@ import dev.hfi.client.PolicyCodec;
 import dev.hfi.client.PolicyNotFoundException;
 import dev.hfi.client.PolicySnapshot;
 import dev.hfi.client.StoreUnavailableException;
+import dev.hfi.controlplane.PolicyStore;
+import dev.hfi.controlplane.SharedPolicyStore;
 import dev.hfi.controlplane.internal.DaemonThreads;
-import dev.hfi.controlplane.internal.EtcdCalls;
-import dev.hfi.controlplane.internal.EtcdLeadership;
-import dev.hfi.controlplane.internal.EtcdMirror;
-import dev.hfi.controlplane.internal.EtcdPolicyCodec;
-import dev.hfi.controlplane.internal.EtcdReconnect;
-import dev.hfi.controlplane.internal.EtcdWatch;
 import dev.hfi.controlplane.internal.PolicyWrites;
+import dev.hfi.store.etcd.internal.EtcdCalls;
+import dev.hfi.store.etcd.internal.EtcdLeadership;
+import dev.hfi.store.etcd.internal.EtcdMirror;
+import dev.hfi.store.etcd.internal.EtcdPolicyCodec;
+import dev.hfi.store.etcd.internal.EtcdReconnect;
+import dev.hfi.store.etcd.internal.EtcdWatch;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -74,7 +76,10 @@ import javax.net.ssl.SSLException;
  * when etcd is back. {@link #runWhileLeader} runs singleton duties (policy expiry) on exactly one
  * replica, elected with an etcd lease.
  *
- * <p>Thread-safe.
+ * <p>The control plane opens it through {@code StoreSelection} ({@code hfi control-plane --store
+ * etcd}, the JUnit extension's {@code store = ETCD}) when this module, {@code
+ * dev.hfi:hfi-store-etcd}, is on the classpath; it can also be built directly and given to {@code
+ * ControlPlaneServer.Builder#withStore}. Thread-safe.
  *
  * <pre>{@code
  * try (EtcdPolicyStore store = EtcdPolicyStore.builder()
@@ -85,7 +90,7 @@ import javax.net.ssl.SSLException;
  * }
  * }</pre>
  */
-public final class EtcdPolicyStore implements PolicyStore {
+public final class EtcdPolicyStore implements SharedPolicyStore {
   /** The default key prefix. */
   public static final String DEFAULT_PREFIX = "/hfi/";
 
@@ -301,6 +306,7 @@ public final class EtcdPolicyStore implements PolicyStore {
    * @param replica this replica's identity, stored as the leader's value (e.g. host:port)
    * @param start starts the duty and returns the handle that stops it
    */
+  @Override
   public AutoCloseable runWhileLeader(
       String duty, String replica, Supplier<? extends AutoCloseable> start) {
     checkOpen();
@@ -315,7 +321,7 @@ public final class EtcdPolicyStore implements PolicyStore {
     };
   }
 
-  /** The identity of the current leader of {@code duty}, if one is elected. */
+  @Override
   public Optional<String> leader(String duty) {
     checkOpen();
     return EtcdLeadership.leader(client, bytes(prefix + "elections/" + duty), calls);

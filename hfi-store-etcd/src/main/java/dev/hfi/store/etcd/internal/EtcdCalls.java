@@ -1,4 +1,4 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.store.etcd.internal;
 
 import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;

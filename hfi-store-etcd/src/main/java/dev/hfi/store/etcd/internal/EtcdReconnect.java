@@ -1,4 +1,4 @@
-package dev.hfi.controlplane.internal;
+package dev.hfi.store.etcd.internal;
 
 import io.etcd.jetcd.Client;
 import io.grpc.ConnectivityState;

@@ -1,4 +1,4 @@
-package dev.hfi.controlplane;
+package dev.hfi.store.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,8 @@ import dev.hfi.client.ErrorCode;
 import dev.hfi.client.HfiException;
 import dev.hfi.client.StoreUnavailableException;
 import dev.hfi.client.TestPolicies;
+import dev.hfi.controlplane.AbstractPolicyStoreContractTest;
+import dev.hfi.controlplane.PolicyStore;
 import dev.hfi.controlplane.PolicyStore.Event;
 import dev.hfi.testsupport.EtcdProcess;
 import io.etcd.jetcd.ByteSequence;
