@@ -19,6 +19,7 @@ import dev.hfi.testkit.EmbeddedDataPlane;
 import dev.hfi.testkit.EnvoyBinary;
 import dev.hfi.testkit.EnvoyProcess;
 import dev.hfi.testkit.TestkitException;
+import dev.hfi.testkit.internal.WasmFilterHost;
 import dev.hfi.testsupport.EtcdProcess;
 import java.net.URI;
 import java.nio.file.Path;
@@ -104,6 +105,10 @@ public final class SharedStack implements AutoCloseable {
     // A part that cannot start fails the class with its cause, and whatever already started is
     // stopped: Errors too (a class missing or clashing on the user's classpath), since a part left
     // running keeps the test JVM from exiting.
+    if (modes.dataPlane() == DataPlaneMode.EMBEDDED) {
+      // Parsing the filter takes a few hundred ms: done beside the control plane's start.
+      WasmFilterHost.preloadInBackground();
+    }
     PolicyStore openedStore = null;
     ControlPlaneServer startedServer = null;
     HfiClient openedClient = null;

@@ -109,6 +109,16 @@ public final class WasmFilterHost implements AutoCloseable {
     vm.startPolling();
   }
 
+  /**
+   * Parses the built-in filter now, on a background thread, so that a data plane started later
+   * finds it ready (the JUnit stack does it while its control plane starts). Idempotent.
+   */
+  public static void preloadInBackground() {
+    Thread t = new Thread(() -> moduleLoadNanos(), "hfi-filter-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** Nanoseconds the JVM spent parsing the module's metadata (once per JVM). */
   public static long moduleLoadNanos() {
     return Module.LOAD_NANOS;
