@@ -494,24 +494,28 @@ public final class FilterVm implements AutoCloseable {
       // A call made once closed is the root context's goodbye, answered despite the close.
       boolean isGoodbye = closed;
       goodbyeSent |= isGoodbye;
-      return httpCalls.send(
-          call,
-          answer -> {
-            ArrayProxyMap got = new ArrayProxyMap();
-            if (answer.status() > 0) {
-              got.add(":status", Integer.toString(answer.status()));
-            }
-            for (Map.Entry<String, String> h : answer.headers()) {
-              got.add(h.getKey(), h.getValue());
-            }
-            Runnable deliver = () -> handler.call(answer.status(), got, answer.body());
-            try {
-              callbacks.execute(
-                  isGoodbye ? farewell(deliver) : callback("http-call answer", deliver));
-            } catch (RejectedExecutionException e) {
-              // Shutting down: the VM is gone, nobody waits for this answer.
-            }
-          });
+      Runnable cancel =
+          httpCalls.send(
+              call,
+              answer -> {
+                ArrayProxyMap got = new ArrayProxyMap();
+                if (answer.status() > 0) {
+                  got.add(":status", Integer.toString(answer.status()));
+                }
+                for (Map.Entry<String, String> h : answer.headers()) {
+                  got.add(h.getKey(), h.getValue());
+                }
+                Runnable deliver = () -> handler.call(answer.status(), got, answer.body());
+                try {
+                  callbacks.execute(
+                      isGoodbye ? farewell(deliver) : callback("http-call answer", deliver));
+                } catch (RejectedExecutionException e) {
+                  // Shutting down: the VM is gone, nobody waits for this answer.
+                }
+              });
+      // The host cancels every pending call right after the root's on_done, which would abort
+      // the goodbye on its way out: it ends by its own timeout instead (2 s, and GOODBYE_WAIT).
+      return isGoodbye ? () -> {} : cancel;
     }
   }
 
